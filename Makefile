@@ -1,0 +1,48 @@
+# The course's commands. `make lab` and `make test` are all a learner needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime-installed
+TESTDEPS := $(VENV)/.test-installed
+
+.PHONY: lab test lint check-exercises release bench bench-quick clean
+
+lab: $(RUNTIME)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(TESTDEPS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TESTDEPS)
+	$(BIN)/ruff check course_lib tests benchmarks
+
+# Self-check every exercise notebook (fails until your answers are right).
+check-exercises: $(TESTDEPS)
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider exercises -o testpaths=exercises
+
+# Write exercises/ from solutions/ (instructors).
+release: $(TESTDEPS)
+	$(BIN)/python -m course_lib release
+
+bench: $(TESTDEPS)
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(TESTDEPS)
+	$(BIN)/python -m benchmarks.run --quick
+
+# The virtual environment, created once; reinstalled only when pyproject.toml changes.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TESTDEPS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(RUNTIME) $@
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

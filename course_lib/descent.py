@@ -1,0 +1,178 @@
+"""The descent loop: run an optimizer on a problem and record what happened.
+
+    >>> from course_lib import Adam, get_landscape, descend
+    >>> run = descend(Adam(lr=0.1), get_landscape("bowl"), steps=200)
+    >>> run.final_loss < 1e-3
+    True
+
+``descend`` works on a 2-D landscape (full batch only) or a data problem
+(full batch, ``batch_size=1`` for SGD, or any mini-batch size). It returns a
+``Trajectory``: the parameters and loss after every step, the optimizer's
+diagnostics (state and effective learning rate), and the wall time. A run
+whose loss becomes non-finite or explodes stops early and records the step
+at which it diverged, without numpy overflow warnings.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import _validate as check
+from .optimizers import Optimizer, _as_items
+
+# A loss this many times larger than the starting one (plus one) counts as diverged.
+EXPLOSION_FACTOR = 1e6
+
+
+@dataclass
+class Trajectory:
+    """What one run recorded. Row k of each array is the state after k steps."""
+
+    label: str
+    optimizer: str
+    hyperparams: dict[str, Any]
+    problem: str
+    params: np.ndarray  # (steps + 1, n_params), each row the flattened parameters
+    losses: np.ndarray  # (steps + 1,) full-batch loss (or the batch loss, see descend)
+    times: np.ndarray  # (steps + 1,) seconds spent on gradients and steps, cumulative
+    diagnostics: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (steps, n_params)
+    diverged_at: int | None = None
+    batch_size: int | None = None
+    seed: int = 0
+    test_losses: np.ndarray | None = None
+    final: Any = None  # the last parameters in the problem's own structure
+
+    @property
+    def steps(self) -> int:
+        """Number of steps actually taken (fewer than asked if the run diverged)."""
+        return len(self.losses) - 1
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    def __repr__(self) -> str:
+        status = f"diverged at step {self.diverged_at}" if self.diverged else f"final loss {self.final_loss:.4g}"
+        return f"Trajectory({self.label!r}, {self.steps} steps, {status})"
+
+
+def _flatten(params: Any) -> np.ndarray:
+    return np.concatenate([np.ravel(a) for _, a in _as_items(params, "params")])
+
+
+def batch_indices(n_samples: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Endless mini-batches: each epoch visits every example once, in a fresh random order."""
+    while True:
+        order = rng.permutation(n_samples)
+        for start in range(0, n_samples - batch_size + 1, batch_size):
+            yield order[start : start + batch_size]
+
+
+def _copy_params(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {k: np.array(v, dtype=v.dtype) for k, v in params.items()}
+    if isinstance(params, (list, tuple)):
+        return type(params)(np.array(v, dtype=v.dtype) for v in params)
+    return np.array(params, dtype=params.dtype if isinstance(params, np.ndarray) else float)
+
+
+def descend(
+    optimizer: Optimizer,
+    problem: Any,
+    start: Any = None,
+    steps: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    record_diagnostics: bool = True,
+    record_test_loss: bool = False,
+    batch_loss: bool = False,
+    label: str | None = None,
+) -> Trajectory:
+    """Run ``optimizer`` on ``problem`` from ``start`` for ``steps`` steps.
+
+    Parameters
+    ----------
+    optimizer : an Optimizer; it is reset first, so the same object can be replayed.
+    problem : a Landscape, StochasticLandscape or data Problem.
+    start : start parameters; default the landscape's start or ``problem.init_params(seed)``.
+    steps : number of updates.
+    batch_size : None for the full batch; 1 for SGD; k for mini-batches of k examples.
+    seed : seeds the order in which examples are visited.
+    record_diagnostics : record the optimizer's state and effective learning rate per step.
+    record_test_loss : also record the held-out loss per step (data problems).
+    batch_loss : record the loss of the batch just used instead of the full-batch
+        loss (cheaper on big data sets; noisy for small batches).
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a course_lib Optimizer, got {type(optimizer).__name__}")
+    steps = check.check_positive_int("steps", steps)
+    n_samples = getattr(problem, "n_samples", None)
+    if batch_size is not None:
+        batch_size = check.check_positive_int("batch_size", batch_size)
+        if n_samples is None:
+            raise ValueError(
+                f"batch_size must be None for {getattr(problem, 'name', 'this problem')}, which has no samples; "
+                f"got {batch_size!r} (use StochasticLandscape for SGD on a landscape)"
+            )
+        if batch_size > n_samples:
+            raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
+    rng = np.random.default_rng(seed)
+    if start is None:
+        start = problem.init_params(seed) if hasattr(problem, "init_params") else problem.start
+    w = _copy_params(start)
+    batches = batch_indices(n_samples, batch_size, rng) if batch_size is not None else None
+
+    optimizer.reset()
+    params, losses, times, test_losses = [_flatten(w)], [problem.loss(w)], [0.0], []
+    diagnostics: dict[str, list[np.ndarray]] = {}
+    if record_test_loss:
+        test_losses.append(problem.test_loss(w))
+    threshold = losses[0] + EXPLOSION_FACTOR * (1.0 + abs(losses[0]))
+    diverged_at = None
+    elapsed = 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for k in range(1, steps + 1):
+            tic = time.perf_counter()
+            batch = next(batches) if batches is not None else None
+            step_loss, g = problem.loss_and_grad(w, batch)
+            if not all(np.all(np.isfinite(a)) for _, a in _as_items(g, "grads")):
+                diverged_at = k
+                break
+            w = optimizer.step(w, g)
+            elapsed += time.perf_counter() - tic
+            loss = step_loss if batch_loss else problem.loss(w)
+            flat = _flatten(w)
+            if not (np.isfinite(loss) and loss < threshold and np.all(np.isfinite(flat))):
+                diverged_at = k
+                break
+            params.append(flat)
+            losses.append(loss)
+            times.append(elapsed)
+            if record_test_loss:
+                test_losses.append(problem.test_loss(w))
+            if record_diagnostics:
+                for name, values in optimizer.diagnostics().items():
+                    diagnostics.setdefault(name, []).append(values)
+    return Trajectory(
+        label=label or optimizer.label,
+        optimizer=optimizer.name,
+        hyperparams=dict(optimizer.hyperparams),
+        problem=getattr(problem, "name", type(problem).__name__),
+        params=np.array(params),
+        losses=np.array(losses),
+        times=np.array(times),
+        diagnostics={name: np.array(rows) for name, rows in diagnostics.items()},
+        diverged_at=diverged_at,
+        batch_size=batch_size,
+        seed=seed,
+        test_losses=np.array(test_losses) if record_test_loss else None,
+        final=w,
+    )
