@@ -16,8 +16,9 @@ at which it diverged, without numpy overflow warnings.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -131,14 +132,15 @@ def descend(
     batches = batch_indices(n_samples, batch_size, rng) if batch_size is not None else None
 
     optimizer.reset()
-    params, losses, times, test_losses = [_flatten(w)], [problem.loss(w)], [0.0], []
     diagnostics: dict[str, list[np.ndarray]] = {}
-    if record_test_loss:
-        test_losses.append(problem.test_loss(w))
-    threshold = losses[0] + EXPLOSION_FACTOR * (1.0 + abs(losses[0]))
     diverged_at = None
     elapsed = 0.0
+    # Overflow is expected when a run diverges; it is detected and recorded below instead.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        params, losses, times, test_losses = [_flatten(w)], [problem.loss(w)], [0.0], []
+        if record_test_loss:
+            test_losses.append(problem.test_loss(w))
+        threshold = losses[0] + EXPLOSION_FACTOR * (1.0 + abs(losses[0]))
         for k in range(1, steps + 1):
             tic = time.perf_counter()
             batch = next(batches) if batches is not None else None

@@ -16,8 +16,8 @@ that SGD and mini-batches on a 2-D picture are real (see its docstring).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -18,7 +18,8 @@ optimizer can be replayed from another start point.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -148,7 +149,9 @@ class Optimizer:
             where = "" if key is None else f"[{key!r}]"
             check.check_same_shape(f"grads{where}", g, f"params{where}", w)
             if g.dtype != w.dtype:
-                raise TypeError(f"grads{where} has dtype {g.dtype}, but params{where} has dtype {w.dtype}; they must match")
+                raise TypeError(
+                    f"grads{where} has dtype {g.dtype}, but params{where} has dtype {w.dtype}; they must match"
+                )
             check.check_finite_array(f"grads{where}", g)
         self.t += 1
         new_arrays = []
