@@ -11,7 +11,7 @@ lab: $(RUNTIME)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
 test: $(TESTDEPS)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval-lax $(PYTEST_ARGS)
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check course_lib tests benchmarks
