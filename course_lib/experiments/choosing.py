@@ -1,0 +1,137 @@
+"""Experiments for chapter 08, "choosing an optimizer": races and learning-rate sweeps.
+
+- ``race``: several optimizers from the same start on one problem, one Trajectory each.
+- ``final_gap``: how far a run ended above the best loss known for its problem.
+- ``lr_sensitivity``: final gap of each optimizer over a sweep of learning rates.
+- ``lr_window``: how many of the swept learning rates worked, and which was best.
+
+Everything is seeded; only the recorded wall times vary from run to run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _validate as check
+from ..descent import Trajectory, descend
+from ..optimizers import Optimizer
+
+
+def race(
+    optimizers: Sequence[Optimizer],
+    problem: Any,
+    steps: int = 200,
+    labels: Sequence[str] | None = None,
+    batch_sizes: Sequence[int | None] | None = None,
+    **descend_options: Any,
+) -> list[Trajectory]:
+    """Run each optimizer on ``problem`` from the same start with the same seed.
+
+    Parameters
+    ----------
+    optimizers : the contestants; each is reset before its run.
+    problem : a landscape or data problem.
+    steps : steps per run.
+    labels : one label per run (default: each optimizer's label).
+    batch_sizes : one batch size per run (None = full batch), e.g. to race GD, SGD and
+        mini-batch GD, which share one update rule; default: ``descend_options["batch_size"]``.
+    descend_options : passed on to ``descend`` (start, batch_size, seed, ...).
+
+    Returns
+    -------
+    One Trajectory per optimizer, in order.
+    """
+    n = len(optimizers)
+    if n == 0:
+        raise ValueError("optimizers must hold at least one optimizer, got an empty sequence")
+    for name, values in (("labels", labels), ("batch_sizes", batch_sizes)):
+        if values is not None and len(values) != n:
+            raise ValueError(f"{name} has {len(values)} entries, but there are {n} optimizers; they must match")
+    if "label" in descend_options:
+        raise TypeError("label is not an option of race; pass labels=[...] with one label per optimizer")
+    runs = []
+    for i, optimizer in enumerate(optimizers):
+        options = dict(descend_options)
+        if batch_sizes is not None:
+            options["batch_size"] = batch_sizes[i]
+        runs.append(descend(optimizer, problem, steps=steps, label=labels[i] if labels else None, **options))
+    return runs
+
+
+def best_known_loss(problem: Any) -> float:
+    """The lowest loss the problem can reach: its global minimum, or 0 for a data problem without one.
+
+    Landscapes list their global minimum first; linear regression knows its
+    least-squares solution; for the other data problems 0 is a lower bound.
+    """
+    minima = getattr(problem, "minima", None)
+    if minima:
+        return float(minima[0].value)
+    w_best = getattr(problem, "w_best", None)
+    if w_best is not None:
+        return float(problem.loss(w_best))
+    return 0.0
+
+
+def final_gap(trajectory: Trajectory, problem: Any) -> float:
+    """Final full-batch loss minus ``best_known_loss(problem)``; inf if the run diverged."""
+    if trajectory.diverged:
+        return float("inf")
+    return max(float(problem.loss(trajectory.final)) - best_known_loss(problem), 0.0)
+
+
+def lr_sensitivity(
+    optimizers: Sequence[Optimizer], problem: Any, lrs: Sequence[float], steps: int = 200, **descend_options: Any
+) -> dict[str, np.ndarray]:
+    """Final gap of every optimizer for every learning rate in ``lrs``.
+
+    Runs skip the per-step diagnostics and full-batch losses (``batch_loss=True``)
+    to stay quick; the final loss is computed once on the full batch.
+
+    Returns
+    -------
+    {optimizer label: array (len(lrs),) of final gaps, inf where the run diverged}
+    """
+    steps = check.check_positive_int("steps", steps)
+    if len(lrs) == 0:
+        raise ValueError("lrs must hold at least one learning rate, got an empty sequence")
+    for lr in lrs:
+        check.check_positive("lrs[...]", lr)
+    options = {"record_diagnostics": False, "batch_loss": True, **descend_options}
+    out = {}
+    for optimizer in optimizers:
+        gaps = [final_gap(descend(optimizer.clone(lr=lr), problem, steps=steps, **options), problem) for lr in lrs]
+        out[optimizer.label] = np.array(gaps)
+    return out
+
+
+def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[str, Any]:
+    """Summarise one optimizer's row of ``lr_sensitivity``.
+
+    Parameters
+    ----------
+    gaps : final gaps, one per learning rate.
+    lrs : the learning rates, same length.
+    good_gap : a run "works" when its final gap is at most this.
+
+    Returns
+    -------
+    {"best_lr": lr with the smallest gap, "best_gap": that gap,
+     "n_good": how many learning rates worked, "good_lrs": those learning rates}
+    """
+    gaps = np.asarray(gaps, dtype=float)
+    lrs = np.asarray(lrs, dtype=float)
+    if gaps.shape != lrs.shape:
+        raise ValueError(f"gaps has shape {gaps.shape}, but lrs has shape {lrs.shape}; they must match")
+    good_gap = check.check_positive("good_gap", good_gap)
+    best = int(np.argmin(gaps))
+    good = gaps <= good_gap
+    return {
+        "best_lr": float(lrs[best]),
+        "best_gap": float(gaps[best]),
+        "n_good": int(good.sum()),
+        "good_lrs": lrs[good].tolist(),
+    }

@@ -1,0 +1,217 @@
+"""Tests for course_lib.experiments.adaptive and course_lib.experiments.choosing (chapters 04-08)."""
+
+import numpy as np
+import pytest
+
+from course_lib import (
+    AdaDelta,
+    AdaGrad,
+    Adam,
+    GradientDescent,
+    LinearRegression,
+    RMSprop,
+    SparseLogisticRegression,
+    descend,
+    get_landscape,
+)
+from course_lib.descent import Trajectory
+from course_lib.experiments import adaptive, choosing
+
+
+def _trajectory(params, losses):
+    params, losses = np.asarray(params, float), np.asarray(losses, float)
+    return Trajectory(
+        label="t", optimizer="gd", hyperparams={}, problem="p", params=params, losses=losses,
+        times=np.zeros(len(losses)), final=params[-1],
+    )
+
+
+# ---- cliff_and_plain ---------------------------------------------------------------
+
+
+def test_cliff_gradient_matches_finite_differences():
+    cliff = adaptive.cliff_and_plain()
+    h = 1e-6
+    for w in ([-19.0, 1.0], [-16.2, -0.3], [-15.0, 0.5], [-3.0, 0.2]):
+        w = np.array(w)
+        numeric = [(cliff.loss(w + h * e) - cliff.loss(w - h * e)) / (2 * h) for e in np.eye(2)]
+        np.testing.assert_allclose(cliff.grad(w), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_cliff_minimum_and_grid_are_clean():
+    cliff = adaptive.cliff_and_plain()
+    # The tanh term leaves a tiny slope at x = 0 (sech^2(32) ~ 5e-28): zero to double precision.
+    np.testing.assert_allclose(cliff.grad(np.zeros(2)), 0.0, atol=1e-20)
+    assert cliff.loss(cliff.start) > cliff.loss(np.zeros(2)) + 5
+    X, Y, Z = cliff.grid(50)
+    assert np.all(np.isfinite(Z))
+
+
+def test_adagrad_stalls_on_the_plain_where_rmsprop_arrives():
+    """The claim of chapters 04 and 05, at the chapter's settings."""
+    cliff = adaptive.cliff_and_plain()
+    adagrad = descend(AdaGrad(lr=0.1), cliff, steps=500)
+    rmsprop = descend(RMSprop(lr=0.1), cliff, steps=500)
+    assert adagrad.params[-1, 0] < -10  # still far out on the plain
+    assert abs(rmsprop.params[-1, 0]) < 0.5
+    # AdaGrad's x learning rate shrank a lot; RMSprop's grew as the gradients shrank.
+    lr_adagrad, lr_rmsprop = adagrad.diagnostics["effective_lr"][:, 0], rmsprop.diagnostics["effective_lr"][:, 0]
+    assert lr_adagrad[-1] < lr_adagrad[5] / 10
+    assert lr_rmsprop[-1] > lr_rmsprop[5]
+
+
+# ---- sweep and reading trajectories ------------------------------------------------------
+
+
+def test_sweep_varies_one_hyperparameter_and_labels_runs():
+    runs = adaptive.sweep(RMSprop(lr=0.05), get_landscape("bowl"), "gamma", [0.5, 0.9, 0.99], steps=20)
+    assert [r.hyperparams["gamma"] for r in runs] == [0.5, 0.9, 0.99]
+    assert [r.hyperparams["lr"] for r in runs] == [0.05] * 3
+    assert [r.label for r in runs] == ["gamma=0.5", "gamma=0.9", "gamma=0.99"]
+    assert len({r.final_loss for r in runs}) == 3
+
+
+def test_sweep_rejects_unknown_hyperparameter_and_empty_values():
+    with pytest.raises(ValueError, match="name must be a hyperparameter of AdaGrad, got 'gamma'"):
+        adaptive.sweep(AdaGrad(), get_landscape("bowl"), "gamma", [0.9])
+    with pytest.raises(ValueError, match="values must hold at least one value"):
+        adaptive.sweep(AdaGrad(), get_landscape("bowl"), "lr", [])
+
+
+def test_steps_to_reach_and_step_lengths():
+    run = _trajectory([[0, 0], [3, 4], [3, 4], [0, 0]], [5.0, 2.0, 0.5, 0.1])
+    assert adaptive.steps_to_reach(run, 0.5) == 2
+    assert adaptive.steps_to_reach(run, 10.0) == 0
+    assert adaptive.steps_to_reach(run, 0.01) is None
+    np.testing.assert_allclose(adaptive.step_lengths(run), [5.0, 0.0, 5.0])
+    with pytest.raises(TypeError, match="loss_below must be a real number"):
+        adaptive.steps_to_reach(run, "low")
+
+
+def test_feature_errors_splits_rare_and_common():
+    run = _trajectory([[0, 0, 0], [1, 2, 4]], [1.0, 0.5])
+    errors = adaptive.feature_errors(run, w_true=np.array([1.0, 1.0, 1.0]), is_rare=np.array([False, True, True]))
+    np.testing.assert_allclose(errors["common"], [1.0, 0.0])
+    np.testing.assert_allclose(errors["rare"], [1.0, 2.0])  # mean of |2-1| and |4-1|
+    with pytest.raises(ValueError, match="must match"):
+        adaptive.feature_errors(run, np.ones(2), np.array([True, False]))
+    with pytest.raises(ValueError, match="some features rare and some common"):
+        adaptive.feature_errors(run, np.ones(3), np.ones(3, bool))
+
+
+def test_adagrad_learns_rare_features_faster_than_sgd():
+    """Chapter 04's claim, at its settings: each optimizer at its best learning rate of the sweep."""
+    problem = SparseLogisticRegression()
+    sgd = descend(GradientDescent(lr=0.1), problem, steps=2000, batch_size=1, record_diagnostics=False)
+    adagrad = descend(AdaGrad(lr=1.0), problem, steps=2000, batch_size=1, record_diagnostics=False)
+    rare_sgd = adaptive.feature_errors(sgd, problem.w_true, problem.is_rare)["rare"][-1]
+    rare_adagrad = adaptive.feature_errors(adagrad, problem.w_true, problem.is_rare)["rare"][-1]
+    assert rare_adagrad < rare_sgd / 2
+    assert problem.test_loss(adagrad.final) < problem.test_loss(sgd.final)
+
+
+# ---- basins -----------------------------------------------------------------------------
+
+
+def test_start_grid_covers_the_box_inside_the_margin():
+    bowl = get_landscape("bowl")  # x in [-5, 5], y in [-4, 4]
+    grid = adaptive.start_grid(bowl, n=5, margin=0.1)
+    assert grid.shape == (25, 2)
+    np.testing.assert_allclose(grid[:, 0].min(), -4.0)
+    np.testing.assert_allclose(grid[:, 1].max(), 3.2)
+    with pytest.raises(ValueError, match=r"margin must be in \[0, 0.5\), got 0.5"):
+        adaptive.start_grid(bowl, margin=0.5)
+
+
+def test_basin_fractions_on_the_saddle_follow_the_sign_of_y():
+    saddle = get_landscape("saddle")  # minima at (0, 1) then (0, -1)
+    starts = np.array([[1.0, 0.5], [-1.0, 0.2], [0.5, -0.3]])
+    result = adaptive.basin_fractions(GradientDescent(lr=0.2), saddle, starts, steps=300)
+    assert result["ends"].tolist() == [0, 0, 1]
+    assert result["global"] == pytest.approx(2 / 3)
+    assert sum(result["fractions"].values()) == pytest.approx(1.0)
+
+
+def test_basin_fractions_counts_unfinished_runs_as_none():
+    result = adaptive.basin_fractions(GradientDescent(lr=1e-3), get_landscape("bowl"), np.array([[4.0, 3.0]]), steps=5)
+    assert result["ends"].tolist() == [-1]
+    assert result["fractions"]["none"] == 1.0
+    with pytest.raises(ValueError, match=r"starts must be a \(k, 2\) array"):
+        adaptive.basin_fractions(GradientDescent(), get_landscape("bowl"), np.zeros(3))
+
+
+# ---- units --------------------------------------------------------------------------------
+
+
+def test_scaled_bowl_has_curvature_one_over_scale_squared():
+    bowl = adaptive.scaled_bowl(10.0)
+    # One gradient step with the ideal learning rate scale^2 lands on the minimum.
+    run = descend(GradientDescent(lr=100.0), bowl, steps=1)
+    np.testing.assert_allclose(run.params[-1], 0.0, atol=1e-12)
+    np.testing.assert_allclose(bowl.start, [-40.0, 30.0])
+
+
+def test_update_scaling_shows_which_steps_carry_the_units_of_w():
+    ratios = adaptive.update_scaling(10.0)
+    assert ratios["gradient descent"] == pytest.approx(0.1)
+    assert ratios["RMSprop"] == pytest.approx(1.0, rel=1e-6)
+    assert ratios["Adam"] == pytest.approx(1.0, rel=1e-6)
+    assert ratios["AdaDelta"] == pytest.approx(10.0, rel=0.05)
+    with pytest.raises(ValueError, match="scale must be > 0"):
+        adaptive.update_scaling(-1.0)
+
+
+# ---- choosing ---------------------------------------------------------------------------------
+
+
+def test_race_runs_every_optimizer_from_the_same_start():
+    bowl = get_landscape("bowl")
+    runs = choosing.race([GradientDescent(lr=0.1), Adam(lr=0.1)], bowl, steps=10)
+    assert [r.label for r in runs] == ["Gradient descent", "Adam"]
+    assert all(np.array_equal(r.params[0], bowl.start) for r in runs)
+
+
+def test_race_with_labels_and_batch_sizes():
+    problem = LinearRegression(n_samples=100)
+    gd = GradientDescent(lr=0.05)
+    runs = choosing.race([gd, gd, gd], problem, steps=5, labels=["GD", "SGD", "mini"], batch_sizes=[None, 1, 10])
+    assert [(r.label, r.batch_size) for r in runs] == [("GD", None), ("SGD", 1), ("mini", 10)]
+    with pytest.raises(ValueError, match="labels has 1 entries, but there are 2 optimizers"):
+        choosing.race([gd, gd], problem, labels=["a"])
+    with pytest.raises(ValueError, match="optimizers must hold at least one"):
+        choosing.race([], problem)
+
+
+def test_best_known_loss_and_final_gap():
+    valley = get_landscape("foggy_valley")
+    assert choosing.best_known_loss(valley) == valley.minima[0].value
+    problem = LinearRegression(n_samples=200)
+    assert choosing.best_known_loss(problem) == pytest.approx(problem.loss(problem.w_best))
+    assert choosing.best_known_loss(SparseLogisticRegression(n_samples=50)) == 0.0
+    diverged = descend(GradientDescent(lr=10.0), get_landscape("ravine"), steps=50)
+    assert diverged.diverged and choosing.final_gap(diverged, get_landscape("ravine")) == float("inf")
+    good = descend(GradientDescent(lr=1.0), get_landscape("bowl"), steps=3)
+    assert choosing.final_gap(good, get_landscape("bowl")) == pytest.approx(0.0)
+
+
+def test_lr_sensitivity_and_window_on_the_bowl():
+    bowl = get_landscape("bowl")  # curvature 1: GD converges for lr < 2 and diverges above
+    lrs = [0.01, 0.5, 1.0, 3.0]
+    gaps = choosing.lr_sensitivity([GradientDescent()], bowl, lrs, steps=50)["Gradient descent"]
+    assert gaps[-1] == float("inf")
+    assert gaps[2] == pytest.approx(0.0) and gaps[1] < 1e-20 and gaps[0] > 1
+    window = choosing.lr_window(gaps, lrs, good_gap=1e-3)
+    assert window == {"best_lr": 1.0, "best_gap": gaps[2], "n_good": 2, "good_lrs": [0.5, 1.0]}
+    with pytest.raises(ValueError, match="must match"):
+        choosing.lr_window(gaps, lrs[:2], good_gap=1e-3)
+    with pytest.raises(ValueError, match="lrs\\[...\\] must be > 0"):
+        choosing.lr_sensitivity([GradientDescent()], bowl, [0.1, -1.0])
+
+
+def test_adadelta_needs_no_learning_rate_but_starts_slowly():
+    """Chapter 06: AdaDelta's first steps are about sqrt(eps / (1 - gamma)) long, whatever the gradient."""
+    bowl = get_landscape("bowl")
+    first = adaptive.step_lengths(descend(AdaDelta(), bowl, steps=5))
+    rmsprop_first = adaptive.step_lengths(descend(RMSprop(), bowl, steps=5))
+    np.testing.assert_allclose(first[0], np.sqrt(2) * np.sqrt(1e-6) / np.sqrt(0.1), rtol=1e-3)
+    assert np.all(first < rmsprop_first / 10)
