@@ -1,0 +1,123 @@
+"""The fast in-place step gives exactly the results of the readable Optimizer.step."""
+
+import numpy as np
+import pytest
+
+from course_lib import OPTIMIZERS, Adam, GradientDescent, make_optimizer
+from course_lib.fast import InPlace, step_inplace
+
+# Hyperparameters that make every rule move visibly (and use the non-default branches too).
+SETTINGS = {
+    "gd": {"lr": 0.05},
+    "momentum": {"lr": 0.05, "beta": 0.8},
+    "adagrad": {"lr": 0.1},
+    "rmsprop": {"lr": 0.01, "eps_inside_sqrt": True},
+    "adadelta": {"lr": 1.0},
+    "adam": {"lr": 0.01},
+}
+
+
+def _gradient(w: np.ndarray, step: int, rng: np.random.Generator) -> np.ndarray:
+    """A gradient that depends on w (so differences would compound) plus noise."""
+    return (w * np.float64(0.5 + 0.01 * step)).astype(w.dtype) + rng.standard_normal(w.shape).astype(w.dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size, block_size", [(1001, 64), (70_001, 65_536), (7, 3)])
+def test_fast_path_is_bitwise_identical_to_step(name, dtype, size, block_size):
+    readable = make_optimizer(name, **SETTINGS[name])
+    fast = make_optimizer(name, **SETTINGS[name])
+    start = np.random.default_rng(0).standard_normal(size).astype(dtype)
+    w_readable, w_fast = start.copy(), start.copy()
+    rng_readable, rng_fast = np.random.default_rng(1), np.random.default_rng(1)
+    for step in range(60):
+        w_readable = readable.step(w_readable, _gradient(w_readable, step, rng_readable))
+        returned = step_inplace(fast, w_fast, _gradient(w_fast, step, rng_fast), block_size=block_size)
+        assert returned is w_fast
+    assert w_fast.dtype == dtype
+    assert np.array_equal(w_fast, w_readable)
+    assert fast.t == readable.t == 60
+    for state_name in readable.state_names:
+        assert np.array_equal(fast.state[state_name], readable.state[state_name]), state_name
+    assert not np.array_equal(w_fast, start)
+
+
+def test_inplace_wrapper_overwrites_w_and_uses_the_optimizers_state():
+    adam = Adam(lr=0.1)
+    fast = InPlace(adam, block_size=4)
+    w = np.ones((3, 5))
+    g = np.full((3, 5), 2.0)
+    assert fast.step(w, g) is w
+    assert np.allclose(w, 0.9)  # Adam's first step moves every coordinate by lr
+    assert fast.state["t"] == adam.t == 1
+    assert fast.state["m"].shape == (3, 5)
+    # Mixing the two APIs continues the same state.
+    expected = Adam(lr=0.1)
+    ref = expected.step(np.ones((3, 5)), g)
+    ref = expected.step(ref, g)
+    w2 = adam.step(w, g)
+    assert np.array_equal(w2, ref)
+
+
+def test_readable_step_then_fast_step_continue_one_run():
+    a, b = Adam(lr=0.1), Adam(lr=0.1)
+    w = np.linspace(-1, 1, 11)
+    g = np.cos(w)
+    wa = a.step(a.step(w, g), g)
+    wb = b.step(w, g)
+    step_inplace(b, wb, g, block_size=4)
+    assert np.array_equal(wa, wb)
+
+
+def test_gradient_is_not_modified():
+    g = np.arange(10.0)
+    copy = g.copy()
+    step_inplace(Adam(), np.zeros(10), g, block_size=3)
+    assert np.array_equal(g, copy)
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        ((np.zeros(3), np.zeros(3)), {"block_size": 0}, ValueError, "block_size must be a positive integer"),
+        ((np.zeros(3), np.zeros(3)), {"block_size": 2.5}, ValueError, "block_size must be a positive integer"),
+        (([0.0, 1.0], np.zeros(2)), {}, TypeError, "w must be one numpy array"),
+        ((np.zeros(3), np.zeros(4)), {}, ValueError, "g has shape"),
+        ((np.zeros(3), np.zeros(3, dtype=np.float32)), {}, TypeError, "g has dtype float32"),
+        ((np.zeros(6)[::2], np.zeros(3)), {}, ValueError, "C-contiguous"),
+        ((np.zeros(3), np.array([0.0, np.nan, 1.0])), {}, ValueError, "g contains 1 non-finite"),
+    ],
+)
+def test_bad_input_is_named(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        step_inplace(Adam(), *args, **kwargs)
+
+
+def test_bad_input_leaves_w_and_state_untouched():
+    opt = Adam()
+    w = np.ones(4)
+    step_inplace(opt, w, np.ones(4))
+    before_w, before_m = w.copy(), opt.state["m"].copy()
+    with pytest.raises(ValueError, match="non-finite"):
+        step_inplace(opt, w, np.array([1.0, 1.0, np.inf, 1.0]), block_size=1)
+    assert np.array_equal(w, before_w) and np.array_equal(opt.state["m"], before_m) and opt.t == 1
+
+
+def test_overflowing_but_finite_gradient_is_accepted():
+    # The quick finite check sums g; a finite g whose sum overflows must still pass.
+    w = np.zeros(2, dtype=np.float32)
+    step_inplace(GradientDescent(lr=1e-30), w, np.full(2, 3e38, dtype=np.float32))
+    assert np.allclose(w, -3e8)
+
+
+def test_other_shape_needs_reset():
+    opt = Adam()
+    step_inplace(opt, np.zeros(3), np.ones(3))
+    with pytest.raises(ValueError, match="call reset"):
+        step_inplace(opt, np.zeros(4), np.ones(4))
+
+
+def test_wrapper_rejects_non_optimizer():
+    with pytest.raises(TypeError, match="optimizer must be a course_lib Optimizer"):
+        InPlace("adam")
