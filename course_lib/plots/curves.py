@@ -1,0 +1,206 @@
+"""Curves over steps: loss, effective learning rate, and Adam's moments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .. import _validate as check
+from ..descent import Trajectory
+from ..landscapes import LANDSCAPES
+from .style import FIGURE_WIDTH, OKABE_ITO, as_trajectories, colors_for, diverged_note, new_axes
+
+LOG_DECADES = 2.0  # auto log scale when positive values span more than this many decades
+X_LABELS = {"step": "step", "time": "wall time (s)"}
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def wants_log_scale(values: Sequence[np.ndarray], log: bool | None) -> bool:
+    """``log`` if given; otherwise True when all values are positive and span > 2 decades."""
+    if log is not None:
+        return bool(log)
+    finite = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values]) if values else np.array([])
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0 or np.any(finite <= 0):
+        return False
+    return bool(np.log10(finite.max() / finite.min()) > LOG_DECADES)
+
+
+def _mark_divergence(ax: Axes, trajectory: Trajectory, x: float, y: float, color: str) -> None:
+    ax.annotate(diverged_note(trajectory), (x, y), xytext=(4, 6), textcoords="offset points", color=color,
+                fontsize=9, fontweight="bold")
+    ax.plot(x, y, "X", color=color, ms=9, mec="black")
+
+
+def loss_curves(
+    trajectories: Trajectory | Sequence[Trajectory],
+    x: str = "step",
+    ax: Axes | None = None,
+    log: bool | None = None,
+    title: str | None = None,
+    minimum: float | None = None,
+    test: bool = False,
+) -> Axes:
+    """Loss against step or wall time for one or several runs.
+
+    Parameters
+    ----------
+    trajectories : a Trajectory or a sequence of them.
+    x : "step" or "time" (cumulative wall time in seconds spent on gradients and steps).
+    ax : axes to draw on; default a new figure.
+    log : log-scale y; None (default) decides: log when the values are positive and span > 2 decades.
+    title : default "Loss of <runs> on <problem>".
+    minimum : subtract this value (the landscape's global minimum) so the curve shows the gap J(w) - J*,
+        which is positive on landscapes with negative losses.
+    test : also draw the held-out loss (dashed) where the run recorded it.
+
+    Returns
+    -------
+    Axes
+    """
+    check.check_choice("x", x, tuple(X_LABELS))
+    runs = as_trajectories(trajectories)
+    if minimum is not None:
+        minimum = check.check_number("minimum", minimum)
+    shift = 0.0 if minimum is None else minimum
+    ax = new_axes(ax)
+    curves = [run.losses - shift for run in runs]
+    use_log = wants_log_scale(curves, log)
+    for run, values, color in zip(runs, curves, colors_for(runs)):
+        xs = np.arange(len(values)) if x == "step" else run.times
+        shown = np.where(values > 0, values, np.nan) if use_log else values
+        ax.plot(xs, shown, "-", color=color, lw=1.8, label=run.label)
+        if test and run.test_losses is not None:
+            ax.plot(xs, run.test_losses - shift, "--", color=color, lw=1.2, label=f"{run.label} (held-out)")
+        if run.diverged:
+            _mark_divergence(ax, run, xs[-1], shown[-1], color)
+    if use_log:
+        ax.set_yscale("log")
+    ax.set_xlabel(X_LABELS[x])
+    ax.set_ylabel("loss J(w)" if minimum is None else "loss above the minimum, J(w) - J*")
+    if title is None:
+        problems = sorted({run.problem for run in runs})
+        title = f"Loss of {', '.join(run.label for run in runs)} on {', '.join(problems)}"
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    if runs:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def parameter_names(trajectory: Trajectory, n: int) -> list[str]:
+    """x and y on a 2-D landscape, else w[0], w[1], ..."""
+    if trajectory.problem in LANDSCAPES and n == 2:
+        return ["x", "y"]
+    return [f"w[{i}]" for i in range(n)]
+
+
+REDUCTIONS = ("per-parameter", "mean", "median")
+MAX_PARAMETER_LINES = 8
+
+
+def effective_lr(
+    trajectories: Trajectory | Sequence[Trajectory],
+    ax: Axes | None = None,
+    reduce: str = "per-parameter",
+    title: str | None = None,
+) -> Axes:
+    """The effective per-parameter learning rate over the steps (log y).
+
+    Reads ``trajectory.diagnostics["effective_lr"]`` (recorded by ``descend``): the factor that
+    multiplied the gradient (or Adam's m_hat) at each step. AdaGrad's shrinks forever; RMSprop's settles.
+
+    Parameters
+    ----------
+    trajectories : a Trajectory or a sequence of them.
+    reduce : "per-parameter" (one line per parameter per run, line style per parameter; at most 8
+        parameters), or "mean" / "median" over the parameters (one line per run).
+    """
+    check.check_choice("reduce", reduce, REDUCTIONS)
+    runs = as_trajectories(trajectories)
+    ax = new_axes(ax)
+    for run, color in zip(runs, colors_for(runs)):
+        rates = run.diagnostics.get("effective_lr")
+        if rates is None or len(rates) == 0:
+            raise ValueError(f"trajectory {run.label!r} has no 'effective_lr' diagnostics; "
+                             "run descend(..., record_diagnostics=True)")
+        steps = np.arange(1, len(rates) + 1)
+        if reduce == "per-parameter":
+            if rates.shape[1] > MAX_PARAMETER_LINES:
+                raise ValueError(f"reduce='per-parameter' draws one line per parameter, at most "
+                                 f"{MAX_PARAMETER_LINES}; {run.label!r} has {rates.shape[1]}: use 'mean' or 'median'")
+            for i, name in enumerate(parameter_names(run, rates.shape[1])):
+                ax.plot(steps, rates[:, i], LINE_STYLES[i % len(LINE_STYLES)], color=color, lw=1.8,
+                        label=f"{run.label}, {name}")
+        else:
+            values = rates.mean(axis=1) if reduce == "mean" else np.median(rates, axis=1)
+            ax.plot(steps, values, "-", color=color, lw=1.8, label=f"{run.label} ({reduce} over parameters)")
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("effective learning rate")
+    ax.set_title(title or f"Effective learning rate per parameter: {', '.join(run.label for run in runs)}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def adam_moments(
+    trajectory: Trajectory,
+    ax: Sequence[Axes] | None = None,
+    steps: int = 30,
+    parameter: int = 0,
+) -> Figure:
+    """Adam's raw moments m, v against the bias-corrected m_hat, v_hat over the first steps.
+
+    Two panels: m and m_hat (left), v and v_hat on a log scale (right). Early on m and v are
+    pulled towards their zero start; the corrected values are not.
+
+    Parameters
+    ----------
+    trajectory : a Trajectory of Adam (diagnostics "m", "v", "m_hat", "v_hat").
+    ax : two axes to draw on; default a new figure.
+    steps : how many of the first steps to show.
+    parameter : which parameter (index into the flattened parameters).
+
+    Returns
+    -------
+    Figure
+    """
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
+    steps = check.check_positive_int("steps", steps)
+    missing = [k for k in ("m", "v", "m_hat", "v_hat") if k not in trajectory.diagnostics]
+    if missing:
+        raise ValueError(f"trajectory {trajectory.label!r} has no {', '.join(missing)} diagnostics; "
+                         "adam_moments needs a run of Adam with record_diagnostics=True")
+    n_params = trajectory.diagnostics["m"].shape[1]
+    if not isinstance(parameter, (int, np.integer)) or not 0 <= parameter < n_params:
+        raise ValueError(f"parameter must be an index between 0 and {n_params - 1}, got {parameter!r}")
+    if ax is None:
+        fig, ax = plt.subplots(1, 2, figsize=(FIGURE_WIDTH * 1.5, 3.8), layout="constrained")
+    elif len(ax) != 2:
+        raise ValueError(f"ax must be two axes (one for m, one for v), got {len(ax)}")
+    fig = ax[0].figure
+    name = parameter_names(trajectory, n_params)[parameter]
+    d = {k: trajectory.diagnostics[k][:steps, parameter] for k in ("m", "v", "m_hat", "v_hat")}
+    t = np.arange(1, len(d["m"]) + 1)
+    for panel, (raw, corrected) in zip(ax, (("m", "m_hat"), ("v", "v_hat"))):
+        panel.plot(t, d[raw], "o-", color=OKABE_ITO["sky blue"], ms=3.5, lw=1.6, label=f"raw {raw}")
+        panel.plot(t, d[corrected], "s-", color=OKABE_ITO["vermillion"], ms=3.5, lw=1.6,
+                   label=f"bias-corrected {corrected}")
+        panel.set_xlabel("step t")
+        panel.grid(True, alpha=0.3)
+        panel.legend(fontsize=8)
+    ax[0].set_ylabel(f"first moment for {name}")
+    ax[0].set_title("m starts at 0: m_hat = m / (1 - beta1^t)", fontsize=10)
+    if np.all(np.concatenate([d["v"], d["v_hat"]]) > 0):
+        ax[1].set_yscale("log")
+    ax[1].set_ylabel(f"second moment for {name}")
+    ax[1].set_title("v starts at 0: v_hat = v / (1 - beta2^t)", fontsize=10)
+    fig.suptitle(f"Adam's raw vs bias-corrected moments in the first {len(t)} steps ({trajectory.label})",
+                 fontsize=11)
+    return fig

@@ -1,0 +1,250 @@
+"""Landscape pictures: contour maps with trajectories, the learning-rate panel, 3-D surface, animation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from .. import _validate as check
+from ..descent import Trajectory, descend
+from ..optimizers import Optimizer
+from .style import FIGURE_WIDTH, MARKERS, as_trajectories, colors_for, diverged_note, new_axes
+
+GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
+
+
+def contour_levels(Z: np.ndarray, levels: int, log: bool) -> np.ndarray:
+    """Contour levels for the values Z: log-spaced for steep landscapes, else by area.
+
+    Levels at quantiles of Z space the lines evenly over the picture, so flat
+    valley floors and steep walls both get lines (linear levels bunch them on the walls).
+    """
+    if log:
+        top = float(Z.max())
+        bottom = max(float(Z.min()), top * 1e-7, 1e-4)
+        return np.geomspace(bottom, top, levels)
+    return np.unique(np.quantile(Z, np.linspace(0.0, 1.0, levels) ** 1.5))
+
+
+def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool = True) -> None:
+    """The contour map of ``landscape`` with its minima and saddles, and labelled axes."""
+    X, Y, Z = landscape.grid(GRID_POINTS)
+    log = bool(getattr(landscape, "log_contours", False))
+    values = contour_levels(Z, levels, log)
+    norm = LogNorm(values[0], values[-1]) if log else None
+    ax.contourf(X, Y, Z, levels=values, cmap="Greys_r", norm=norm, alpha=0.45, extend="both")
+    ax.contour(X, Y, Z, levels=values, colors="0.45", linewidths=0.5, norm=norm)
+    if show_minima:
+        for point in landscape.minima:
+            ax.plot(point.x, point.y, MARKERS["minimum"], ms=14, color="#F0E442", mec="black", mew=1.0, zorder=5)
+        for point in getattr(landscape, "saddles", ()):
+            ax.plot(point.x, point.y, MARKERS["saddle"], ms=9, color="black", mec="white", mew=0.6, zorder=5)
+    ax.set_xlim(*landscape.xlim)
+    ax.set_ylim(*landscape.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+
+
+def _point_inside(ax: Axes, x: float, y: float) -> tuple[float, float]:
+    """The point, pulled inside the axes' view box (for labels of runs that left the picture)."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    pad_x, pad_y = 0.04 * (x1 - x0), 0.06 * (y1 - y0)
+    return float(np.clip(x, x0 + pad_x, x1 - pad_x)), float(np.clip(y, y0 + pad_y, y1 - pad_y))
+
+
+def draw_trajectory(ax: Axes, trajectory: Trajectory, color: str, label: str | None = None) -> list[Any]:
+    """One run on a contour map: its path, start (circle) and end (the hiker, a triangle).
+
+    Returns the artists [path, start, end] so explorers can update their data in place.
+    """
+    xy = trajectory.params[:, :2]
+    path, = ax.plot(xy[:, 0], xy[:, 1], "-", color=color, lw=1.8, label=label or trajectory.label, zorder=6)
+    start, = ax.plot(*xy[0], MARKERS["start"], ms=8, color=color, mec="black", mew=0.8, zorder=7)
+    end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
+    if trajectory.diverged:
+        x, y = _point_inside(ax, *xy[-1])
+        ax.annotate(diverged_note(trajectory), (x, y), color=color, fontsize=9, fontweight="bold", zorder=9,
+                    ha="center", va="bottom", xytext=(0, 8), textcoords="offset points",
+                    bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
+    return [path, start, end]
+
+
+def marker_legend_handles(landscape: Any, show_minima: bool) -> list[Line2D]:
+    """Legend entries that explain the markers (grey, so they do not look like a run)."""
+    handles = [
+        Line2D([], [], ls="", marker=MARKERS["start"], color="0.6", mec="black", label="start"),
+        Line2D([], [], ls="", marker=MARKERS["end"], ms=9, color="0.6", mec="black", label="end (the hiker)"),
+    ]
+    if show_minima:
+        handles.append(Line2D([], [], ls="", marker=MARKERS["minimum"], ms=12, color="#F0E442", mec="black",
+                              label="minimum"))
+        if getattr(landscape, "saddles", ()):
+            handles.append(Line2D([], [], ls="", marker=MARKERS["saddle"], color="black", label="saddle"))
+    return handles
+
+
+def contour(
+    landscape: Any,
+    trajectories: Trajectory | Sequence[Trajectory] = (),
+    ax: Axes | None = None,
+    levels: int = 30,
+    show_minima: bool = True,
+    title: str | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Contour map of a landscape with one or more descents drawn on it.
+
+    Parameters
+    ----------
+    landscape : Landscape or StochasticLandscape
+    trajectories : a Trajectory or a sequence of them (from ``descend`` on this landscape).
+    ax : axes to draw on; default a new figure.
+    levels : number of contour levels (log-spaced when ``landscape.log_contours``).
+    show_minima : mark minima (stars) and saddle points (crosses).
+    title : default: the landscape's title.
+    legend : draw a legend of the runs and the markers.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> from course_lib import Adam, descend, get_landscape
+    >>> valley = get_landscape("rosenbrock")
+    >>> ax = contour(valley, descend(Adam(lr=0.1), valley, steps=300))
+    """
+    levels = check.check_positive_int("levels", levels)
+    runs = as_trajectories(trajectories)
+    ax = new_axes(ax)
+    draw_landscape(ax, landscape, levels, show_minima)
+    for trajectory, color in zip(runs, colors_for(runs)):
+        draw_trajectory(ax, trajectory, color)
+    ax.set_title(landscape.title if title is None else title)
+    if legend:
+        handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+        ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
+                  fontsize=8, framealpha=0.9)
+    return ax
+
+
+DEFAULT_VERDICTS = ("too small", "about right", "too large")
+
+
+def learning_rate_panel(
+    landscape: Any,
+    optimizer: Optimizer,
+    lrs: Sequence[float],
+    steps: int = 50,
+    start: Any = None,
+    verdicts: Sequence[str] | None = None,
+) -> Figure:
+    """Side-by-side contour maps of the same optimizer with different learning rates.
+
+    Each panel is computed by ``descend(optimizer.clone(lr=lr), landscape, start, steps)``;
+    its title gives the learning rate, the verdict and the final loss (or where it diverged).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    optimizer : an Optimizer instance; its other hyperparameters are kept.
+    lrs : the learning rates, one panel each (usually three, small to large).
+    steps, start : passed to ``descend``.
+    verdicts : a caption per panel; default "too small", "about right", "too large" for three
+        increasing learning rates, none otherwise. Pass ``()`` for none.
+
+    Returns
+    -------
+    Figure
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a course_lib Optimizer instance (e.g. GradientDescent()), "
+                        f"got {type(optimizer).__name__}")
+    lrs = [check.check_positive(f"lrs[{i}]", lr) for i, lr in enumerate(lrs)]
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate, got an empty sequence")
+    if verdicts is None:
+        verdicts = DEFAULT_VERDICTS if len(lrs) == 3 and lrs == sorted(lrs) else ()
+    if verdicts and len(verdicts) != len(lrs):
+        raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
+    fig, axes = plt.subplots(1, len(lrs), figsize=(3.6 * len(lrs), 3.9), layout="constrained", squeeze=False)
+    for i, (ax, lr) in enumerate(zip(axes[0], lrs)):
+        run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, record_diagnostics=False,
+                      label=f"lr = {lr:g}")
+        draw_landscape(ax, landscape)
+        draw_trajectory(ax, run, colors_for([run])[0])
+        outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
+        verdict = f": {verdicts[i]}" if verdicts else ""
+        ax.set_title(f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
+    fig.suptitle(f"{optimizer.label} on {landscape.title}: the learning rate decides", fontsize=11)
+    return fig
+
+
+def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None) -> Axes:
+    """A 3-D view of the landscape J(x, y) with descents drawn on the surface.
+
+    Returns the ``Axes3D``. Steep landscapes (``log_contours``) are drawn as log10(1 + J).
+    """
+    runs = as_trajectories(trajectories)
+    ax = new_axes(ax, figsize=(FIGURE_WIDTH, 4.8), projection="3d", computed_zorder=False)
+    log = bool(getattr(landscape, "log_contours", False))
+    height = (lambda z: np.log10(1.0 + np.maximum(z, 0.0))) if log else (lambda z: z)
+    X, Y, Z = landscape.grid(80)
+    ax.plot_surface(X, Y, height(Z), cmap="cividis", alpha=0.75, linewidth=0, antialiased=True, rcount=60,
+                    ccount=60, zorder=1)
+    for trajectory, color in zip(runs, colors_for(runs)):
+        xy = trajectory.params[:, :2]
+        z = height(landscape.f(xy[:, 0], xy[:, 1]))
+        ax.plot(xy[:, 0], xy[:, 1], z, "-", color=color, lw=2.2, label=trajectory.label, zorder=5)
+        ax.plot([xy[0, 0]], [xy[0, 1]], [z[0]], MARKERS["start"], color=color, mec="black", zorder=6)
+        ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], MARKERS["end"], ms=10, color=color, mec="black", zorder=6)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_zlabel("log10(1 + J(w))" if log else "loss J(w)")
+    ax.set_title(f"{landscape.title}, seen from above the fog")
+    if runs:
+        ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def animate(landscape: Any, trajectory: Trajectory, frames: int = 60, dpi: int = 60, interval_ms: int = 80) -> Any:
+    """An animation of one descent on the contour map, as HTML that plays in notebooks and exported HTML.
+
+    The path is drawn up to the current step with the hiker (a triangle) at its head.
+    ``frames`` evenly spaced steps are shown; small ``dpi`` keeps the notebook light.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    frames = check.check_positive_int("frames", frames)
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
+    fig, ax = plt.subplots(figsize=(5.0, 4.0), dpi=dpi, layout="constrained")
+    draw_landscape(ax, landscape)
+    color = colors_for([trajectory])[0]
+    path, start, hiker = draw_trajectory(ax, trajectory, color)
+    ax.legend(handles=[path], loc="upper right", fontsize=8)
+    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
+    xy = trajectory.params[:, :2]
+
+    def draw_frame(k: int) -> tuple:
+        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
+        hiker.set_data([xy[k, 0]], [xy[k, 1]])
+        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
+        return path, hiker
+
+    animation = FuncAnimation(fig, draw_frame, frames=steps, interval=interval_ms, blit=False)
+    html = animation.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return HTML(html)

@@ -1,0 +1,91 @@
+"""Gradient noise: single-sample and mini-batch gradients against the full gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from .. import _validate as check
+from .style import OKABE_ITO, new_axes
+
+_BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["bluish green"], OKABE_ITO["blue"],
+                 OKABE_ITO["reddish purple"], OKABE_ITO["sky blue"])
+
+
+def _flat(params: Any) -> np.ndarray:
+    if isinstance(params, dict):
+        params = list(params.values())
+    if isinstance(params, (list, tuple)):
+        return np.concatenate([np.ravel(a) for a in params])
+    return np.ravel(params)
+
+
+def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, seed: int = 0) -> np.ndarray:
+    """Mini-batch gradients at ``w``: ``draws`` batches of ``batch_size`` examples drawn without replacement.
+
+    Returns an array of shape (draws, n_params), each row one flattened mini-batch gradient.
+    ``batch_size=1`` gives single-sample (SGD) gradients. Pure: the same seed gives the same draws.
+    """
+    n_samples = getattr(problem, "n_samples", None)
+    if n_samples is None:
+        raise ValueError(f"problem must have samples (a data problem or StochasticLandscape), "
+                         f"got {getattr(problem, 'name', type(problem).__name__)!r} with n_samples=None")
+    batch_size = check.check_positive_int("batch_size", batch_size)
+    draws = check.check_positive_int("draws", draws)
+    if batch_size > n_samples:
+        raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
+    rng = np.random.default_rng(seed)
+    rows = [_flat(problem.grad(w, rng.choice(n_samples, size=batch_size, replace=False))) for _ in range(draws)]
+    return np.array(rows)
+
+
+def gradient_noise(
+    problem: Any,
+    w: Any,
+    batch_sizes: Sequence[int] = (1, 8, 64),
+    draws: int = 200,
+    seed: int = 0,
+    ax: Axes | None = None,
+) -> Axes:
+    """How far single-sample and mini-batch gradients scatter around the full gradient at ``w``.
+
+    For 2 parameters: a scatter of the gradient vectors, one colour per batch size, around the full
+    gradient (a black star). For more: the error norm |g_B - g| against batch size (log-log), its
+    mean and 10-90 % range, with the 1/sqrt(B) law for reference.
+    """
+    sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
+    if not sizes:
+        raise ValueError("batch_sizes must hold at least one batch size, got an empty sequence")
+    full = _flat(problem.grad(w, None))
+    samples = {b: sample_gradients(problem, w, b, draws, seed + i) for i, b in enumerate(sizes)}
+    ax = new_axes(ax)
+    name = getattr(problem, "title", getattr(problem, "name", "the problem"))
+    if full.size == 2:
+        for b, color in zip(sizes, _BATCH_COLORS * 3):
+            g = samples[b]
+            label = "one sample (SGD)" if b == 1 else f"batch of {b}"
+            ax.scatter(g[:, 0], g[:, 1], s=10, alpha=0.45, color=color, label=label, edgecolors="none")
+        ax.plot(*full, "*", ms=18, color="black", mec="white", label="full gradient", zorder=5)
+        ax.set_xlabel("gradient component dJ/dx")
+        ax.set_ylabel("gradient component dJ/dy")
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_title(f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g}) on {name}", fontsize=10)
+    else:
+        errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
+        mean = np.array([e.mean() for e in errors])
+        low, high = np.array([np.percentile(e, 10) for e in errors]), np.array([np.percentile(e, 90) for e in errors])
+        ax.fill_between(sizes, low, high, color=OKABE_ITO["sky blue"], alpha=0.35, label="10-90 % of draws")
+        ax.plot(sizes, mean, "o-", color=OKABE_ITO["blue"], lw=1.8, label="mean error")
+        ax.plot(sizes, mean[0] * np.sqrt(sizes[0] / np.array(sizes, dtype=float)), "--", color="black", lw=1,
+                label="1 / sqrt(batch size)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("batch size (examples)")
+        ax.set_ylabel("error of the gradient, |g_batch - g_full|")
+        ax.set_title(f"Mini-batch gradient error on {name} ({draws} draws each)", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
