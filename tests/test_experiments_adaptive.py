@@ -215,3 +215,17 @@ def test_adadelta_needs_no_learning_rate_but_starts_slowly():
     rmsprop_first = adaptive.step_lengths(descend(RMSprop(), bowl, steps=5))
     np.testing.assert_allclose(first[0], np.sqrt(2) * np.sqrt(1e-6) / np.sqrt(0.1), rtol=1e-3)
     assert np.all(first < rmsprop_first / 10)
+
+
+def test_scaled_loss_multiplies_loss_and_gradient_but_not_rmsprops_path():
+    ravine = get_landscape("ravine")
+    steep = adaptive.scaled_loss(ravine, 100.0)
+    w = np.array([1.5, -0.3])
+    assert steep.loss(w) == pytest.approx(100 * ravine.loss(w))
+    np.testing.assert_allclose(steep.grad(w), 100 * ravine.grad(w))
+    assert steep.minima[0].w.tolist() == ravine.minima[0].w.tolist()
+    on_steep, on_ravine = (descend(RMSprop(lr=0.05), land, steps=100).params for land in (steep, ravine))
+    assert np.abs(on_steep - on_ravine).max() < 1e-5  # only eps tells the two apart
+    assert descend(GradientDescent(lr=0.05), steep, steps=100).diverged
+    with pytest.raises(ValueError, match="factor must be > 0, got 0.0"):
+        adaptive.scaled_loss(ravine, 0.0)

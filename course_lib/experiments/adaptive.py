@@ -7,6 +7,7 @@ and trajectories; the chapters print and plot what they return.
 - ``sweep``: one optimizer replayed over several values of one hyperparameter.
 - ``feature_errors``: how far rare and common weights are from the true ones (chapter 04).
 - ``start_grid`` and ``basin_fractions``: which hollow each start ends in (chapter 05).
+- ``scaled_loss``: the same landscape with its loss (and gradients) multiplied (chapter 05).
 - ``update_scaling`` and ``scaled_bowl``: the units argument for AdaDelta (chapter 06).
 - ``steps_to_reach`` and ``step_lengths``: reading progress off a trajectory (all).
 """
@@ -203,6 +204,27 @@ def basin_fractions(
     fractions = {key: float(np.mean(ends == k)) for k, key in enumerate(keys)}
     fractions["none"] = float(np.mean(ends == -1))
     return {"ends": ends, "fractions": fractions, "global": float(np.mean(ends == 0))}
+
+
+def scaled_loss(landscape: Landscape, factor: float) -> Landscape:
+    """The same landscape with its loss multiplied by ``factor`` (so every gradient is ``factor`` times larger).
+
+    The minima stay where they are; only their values are scaled. Used to show
+    that RMSprop's and Adam's paths hardly change while gradient descent's do.
+    """
+    factor = check.check_positive("factor", factor)
+    return Landscape(
+        name=f"{landscape.name} x{factor:g}",
+        title=f"{landscape.title}, loss x {factor:g}",
+        f=lambda x, y: factor * landscape.f(x, y),
+        grad_xy=lambda x, y: tuple(factor * g for g in landscape.grad_xy(x, y)),
+        minima=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.minima),
+        saddles=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.saddles),
+        starts=dict(landscape.starts),
+        xlim=landscape.xlim,
+        ylim=landscape.ylim,
+        log_contours=landscape.log_contours,
+    )
 
 
 # ---- units: AdaDelta's ratio RMS[dw] / RMS[g] ------------------------------------------------
