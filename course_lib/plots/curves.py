@@ -31,8 +31,8 @@ def wants_log_scale(values: Sequence[np.ndarray], log: bool | None) -> bool:
 
 
 def _mark_divergence(ax: Axes, trajectory: Trajectory, x: float, y: float, color: str) -> None:
-    ax.annotate(diverged_note(trajectory), (x, y), xytext=(4, 6), textcoords="offset points", color=color,
-                fontsize=9, fontweight="bold")
+    ax.annotate(diverged_note(trajectory), (x, y), xytext=(8, -4), textcoords="offset points", color=color,
+                fontsize=9, fontweight="bold", va="top", ha="left")
     ax.plot(x, y, "X", color=color, ms=9, mec="black")
 
 

@@ -39,7 +39,7 @@ def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool
     log = bool(getattr(landscape, "log_contours", False))
     values = contour_levels(Z, levels, log)
     norm = LogNorm(values[0], values[-1]) if log else None
-    ax.contourf(X, Y, Z, levels=values, cmap="Greys_r", norm=norm, alpha=0.45, extend="both")
+    ax.contourf(X, Y, Z, levels=values, cmap="Greys_r", norm=norm, alpha=0.35, extend="both")
     ax.contour(X, Y, Z, levels=values, colors="0.45", linewidths=0.5, norm=norm)
     if show_minima:
         for point in landscape.minima:
@@ -230,7 +230,7 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 60, dpi: int =
     frames = check.check_positive_int("frames", frames)
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
-    fig, ax = plt.subplots(figsize=(5.0, 4.0), dpi=dpi, layout="constrained")
+    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
     draw_landscape(ax, landscape)
     color = colors_for([trajectory])[0]
     path, start, hiker = draw_trajectory(ax, trajectory, color)

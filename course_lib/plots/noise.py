@@ -11,8 +11,8 @@ from matplotlib.axes import Axes
 from .. import _validate as check
 from .style import OKABE_ITO, new_axes
 
-_BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["bluish green"], OKABE_ITO["blue"],
-                 OKABE_ITO["reddish purple"], OKABE_ITO["sky blue"])
+_BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["sky blue"], OKABE_ITO["bluish green"], OKABE_ITO["orange"],
+                 OKABE_ITO["reddish purple"], OKABE_ITO["blue"])
 
 
 def _flat(params: Any) -> np.ndarray:
@@ -72,7 +72,7 @@ def gradient_noise(
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g}) on {name}", fontsize=10)
+        ax.set_title(f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
         mean = np.array([e.mean() for e in errors])
@@ -85,7 +85,7 @@ def gradient_noise(
         ax.set_yscale("log")
         ax.set_xlabel("batch size (examples)")
         ax.set_ylabel("error of the gradient, |g_batch - g_full|")
-        ax.set_title(f"Mini-batch gradient error on {name} ({draws} draws each)", fontsize=10)
+        ax.set_title(f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return ax

@@ -39,17 +39,22 @@ MARKERS = {"start": "o", "end": "^", "minimum": "*", "saddle": "X"}
 FIGURE_WIDTH = 6.4  # inches; one panel at 100 dpi fills a notebook column
 
 
-def colors_for(trajectories: Sequence[Trajectory]) -> list[str]:
-    """A colour per trajectory: its optimizer's colour, or a spare one if that is already taken."""
+def colors_for_names(optimizer_names: Sequence[str]) -> list[str]:
+    """A colour per optimizer name: its fixed colour, or a spare one if that is already taken."""
     used: set[str] = set()
     colors = []
-    for trajectory in trajectories:
-        color = OPTIMIZER_COLORS.get(trajectory.optimizer)
+    for name in optimizer_names:
+        color = OPTIMIZER_COLORS.get(name)
         if color is None or color in used:
             color = next((c for c in _SPARE_COLORS if c not in used), _SPARE_COLORS[len(used) % len(_SPARE_COLORS)])
         used.add(color)
         colors.append(color)
     return colors
+
+
+def colors_for(trajectories: Sequence[Trajectory]) -> list[str]:
+    """A colour per trajectory, by its optimizer (a second run of the same optimizer gets a spare colour)."""
+    return colors_for_names([trajectory.optimizer for trajectory in trajectories])
 
 
 def as_trajectories(trajectories: Any) -> list[Trajectory]:

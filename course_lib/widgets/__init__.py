@@ -1,0 +1,73 @@
+"""Explorers: sliders that replay a descent and redraw the picture in place.
+
+    explore("adam", "rosenbrock")                 # one optimizer, sliders for its hyperparameters
+    race(("gd", "momentum", "rmsprop", "adam"))   # several optimizers from the same start
+
+The parts, bottom to top: ``controls`` (which sliders, their ranges; plain data),
+``replay`` (control values -> drawn data, via ``course_lib.descend``), ``redraw``
+(a figure drawn once and updated by blitting), ``explorer`` (the ipywidgets).
+Widgets hold no math. Each explorer has ``update(**values)``, the function a
+slider move runs, so benchmarks and tests can drive it without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .controls import DEMO_LR, SLIDERS, relevant_sliders
+from .explorer import Explorer, Race
+from .replay import replay, replay_race
+
+
+def explore(
+    optimizer: str = "adam",
+    landscape: str = "rosenbrock",
+    start: str | None = None,
+    steps: int = 200,
+    problem: Any = None,
+    batch_size: int | None = None,
+    sliders: Sequence[str] | None = None,
+    **initial_values: float,
+) -> Explorer:
+    """An explorer for one optimizer on one landscape: its hyperparameter sliders, steps, landscape and start.
+
+    Parameters
+    ----------
+    optimizer : "gd", "momentum", "adagrad", "rmsprop", "adadelta" or "adam".
+    landscape : a landscape name (see ``course_lib.LANDSCAPES``).
+    start : one of the landscape's named starts; default its first.
+    steps : number of steps replayed per update.
+    problem : reserved for data problems; only 2-D landscapes are explored for now (must be None).
+    batch_size : if given, the landscape becomes a ``StochasticLandscape`` and a batch-size slider appears.
+    sliders : the hyperparameter sliders to show; default all that matter for the optimizer.
+    **initial_values : starting hyperparameters, e.g. ``lr=0.05, beta1=0.8``.
+
+    Examples
+    --------
+    >>> explorer = explore("rmsprop", "ravine", lr=0.05)   # doctest: +SKIP
+    >>> explorer.update(lr=0.1)["readout"]                  # doctest: +SKIP
+    """
+    if problem is not None:
+        raise ValueError(f"problem must be None: explorers draw 2-D landscapes only for now, got {problem!r}; "
+                         "use descend and plots.loss_curves for data problems")
+    return Explorer(optimizer, landscape, start, steps, batch_size, sliders, initial_values)
+
+
+def race(
+    optimizers: Sequence[str] = ("gd", "momentum", "rmsprop", "adam"),
+    landscape: str = "rosenbrock",
+    start: str | None = None,
+    steps: int = 200,
+    batch_size: int | None = None,
+    lrs: dict[str, float] | None = None,
+) -> Race:
+    """Several optimizers on one landscape from the same start, with shared controls.
+
+    Each racer starts at its demo learning rate (or ``lrs[name]``); one "lr multiplier" slider scales
+    them all. Steps, landscape and start are shared.
+    """
+    return Race(optimizers, landscape, start, steps, batch_size, lrs)
+
+
+__all__ = ["DEMO_LR", "SLIDERS", "Explorer", "Race", "explore", "race", "relevant_sliders", "replay", "replay_race"]

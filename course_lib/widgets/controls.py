@@ -1,0 +1,64 @@
+"""Which controls an explorer shows, and their ranges: plain data, no ipywidgets.
+
+Each slider is described by a ``SliderSpec``; ``relevant_sliders(optimizer)``
+lists only the hyperparameters the optimizer has (its ``defaults``), so AdaGrad
+gets no beta1 and gradient descent gets only lr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import _validate as check
+from ..optimizers import OPTIMIZERS
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """One slider: its range, and whether it moves on a log scale (then min/max are powers of 10)."""
+
+    name: str
+    description: str
+    min: float
+    max: float
+    step: float
+    log: bool = False
+    integer: bool = False
+
+
+SLIDERS = {
+    "lr": SliderSpec("lr", "lr (learning rate)", -4.0, 1.0, 0.1, log=True),
+    "gamma": SliderSpec("gamma", "gamma (decay)", 0.0, 0.999, 0.001),
+    "beta": SliderSpec("beta", "beta (momentum)", 0.0, 0.99, 0.01),
+    "beta1": SliderSpec("beta1", "beta1 (1st moment)", 0.0, 0.999, 0.001),
+    "beta2": SliderSpec("beta2", "beta2 (2nd moment)", 0.9, 0.9999, 0.0001),
+    "eps": SliderSpec("eps", "eps (stability)", -10.0, -1.0, 0.5, log=True),
+    "steps": SliderSpec("steps", "steps", 10, 1000, 10, integer=True),
+    "batch_size": SliderSpec("batch_size", "batch size", 1, 200, 1, integer=True),
+}
+HYPERPARAMETER_SLIDERS = ("lr", "gamma", "beta", "beta1", "beta2", "eps")
+
+# Learning rates that make a good first picture on the 2-D landscapes (the library
+# defaults are torch's, tuned for networks: Adam's 1e-3 barely moves in 200 steps here).
+DEMO_LR = {"gd": 1e-3, "momentum": 1e-3, "adagrad": 0.5, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05}
+
+
+def relevant_sliders(optimizer: str) -> tuple[str, ...]:
+    """The hyperparameter sliders that matter for ``optimizer`` (in the order of its defaults)."""
+    check.check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    return tuple(name for name in OPTIMIZERS[optimizer].defaults if name in HYPERPARAMETER_SLIDERS)
+
+
+def initial_hyperparams(optimizer: str, **values: float) -> dict[str, float]:
+    """Starting slider values: the optimizer's defaults, the demo lr, then the caller's values."""
+    check.check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    defaults = OPTIMIZERS[optimizer].defaults
+    unknown = sorted(set(values) - set(defaults))
+    if unknown:
+        raise TypeError(
+            f"{', '.join(unknown)} is not a hyperparameter of {optimizer!r}; allowed: {', '.join(defaults)}"
+        )
+    chosen = {name: defaults[name] for name in relevant_sliders(optimizer)}
+    chosen["lr"] = DEMO_LR[optimizer]
+    chosen.update(values)
+    return chosen

@@ -1,0 +1,87 @@
+"""A figure that redraws only what moves: the landscape is drawn once, paths are blitted on top.
+
+Drawing the contour map is most of the cost of a frame, so ``LiveMap`` draws it
+once into a cached background and, on each update, restores that background,
+draws the moving artists (paths, start and end markers, divergence notes) and
+encodes the pixels as PNG bytes for an ``ipywidgets.Image``. The figure is
+built once and its artists updated in place; it is a plain ``Figure`` (not
+pyplot), so the inline backend never shows or accumulates it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ..plots.maps import draw_landscape, marker_legend_handles
+from ..plots.style import MARKERS
+
+
+class LiveMap:
+    """A contour map of one landscape with ``len(colors)`` paths that can be replaced quickly."""
+
+    def __init__(self, landscape: Any, labels: list[str], colors: list[str], title: str,
+                 figsize: tuple[float, float] = (6.4, 4.6), dpi: int = 90) -> None:
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot()
+        self.paths, self.starts, self.ends, self.notes = [], [], [], []
+        for label, color in zip(labels, colors):
+            path, = self.ax.plot([], [], "-", color=color, lw=1.8, label=label, animated=True, zorder=6)
+            start, = self.ax.plot([], [], MARKERS["start"], ms=8, color=color, mec="black", animated=True, zorder=7)
+            end, = self.ax.plot([], [], MARKERS["end"], ms=11, color=color, mec="black", animated=True, zorder=8)
+            note = self.ax.text(0, 0, "", color=color, fontsize=9, fontweight="bold", ha="center", va="bottom",
+                                animated=True, zorder=9,
+                                bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
+            self.paths.append(path)
+            self.starts.append(start)
+            self.ends.append(end)
+            self.notes.append(note)
+        self.set_landscape(landscape, title)
+
+    def set_landscape(self, landscape: Any, title: str) -> None:
+        """Draw a (new) landscape into the background; the slow path, run when the landscape changes."""
+        for artist in list(self.ax.collections) + [a for a in self.ax.lines if a not in self._moving_lines()]:
+            artist.remove()
+        draw_landscape(self.ax, landscape)
+        self.ax.set_title(title, fontsize=11)
+        self.ax.legend(handles=self.paths + marker_legend_handles(landscape, True), loc="upper right",
+                       fontsize=8, framealpha=0.9)
+        self.figure.canvas.draw()
+        self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+
+    def _moving_lines(self) -> list[Any]:
+        return self.paths + self.starts + self.ends
+
+    def set_paths(self, results: list[dict[str, Any]]) -> None:
+        """Put each replayed path (dicts from ``replay``) into its artists."""
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        for i, result in enumerate(results):
+            x, y = result["x"], result["y"]
+            self.paths[i].set_data(x, y)
+            self.starts[i].set_data(x[:1], y[:1])
+            self.ends[i].set_data(x[-1:], y[-1:])
+            note = self.notes[i]
+            if result["diverged_at"] is None:
+                note.set_text("")
+            else:
+                note.set_text(f"diverged at step {result['diverged_at']}")
+                note.set_position((np.clip(x[-1], x0 + 0.15 * (x1 - x0), x1 - 0.15 * (x1 - x0)),
+                                   np.clip(y[-1], y0 + 0.05 * (y1 - y0), y1 - 0.1 * (y1 - y0))))
+
+    def render_png(self) -> bytes:
+        """Blit the moving artists onto the cached background and return PNG bytes."""
+        canvas = self.figure.canvas
+        canvas.restore_region(self.background)
+        for artist in self._moving_lines() + self.notes:
+            self.ax.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        # Low zlib effort: the image is sent once to the browser; encoding speed matters more than bytes.
+        Image.fromarray(pixels, "RGBA").convert("RGB").save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
