@@ -1,0 +1,206 @@
+"""course_lib.plots draws what it says: lines, markers, labels, divergence notes, closed figures."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_lib import (  # noqa: E402
+    AdaGrad,
+    Adam,
+    GradientDescent,
+    RMSprop,
+    StochasticLandscape,
+    descend,
+    get_landscape,
+    get_problem,
+)
+from course_lib import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def valley():
+    return get_landscape("rosenbrock")
+
+
+@pytest.fixture(scope="module")
+def runs(valley):
+    return [descend(Adam(lr=0.1), valley, steps=100), descend(RMSprop(lr=0.01), valley, steps=100)]
+
+
+@pytest.fixture(scope="module")
+def diverged(valley):
+    run = descend(GradientDescent(lr=0.01), valley, steps=100)
+    assert run.diverged_at == 4
+    return run
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def legend_labels(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_contour_draws_each_run_with_start_end_and_minimum(valley, runs):
+    ax = plots.contour(valley, runs)
+    labels = legend_labels(ax)
+    assert labels[:2] == ["Adam", "RMSprop"]
+    assert {"start", "end (the hiker)", "minimum"} <= set(labels)
+    paths = [line for line in ax.get_lines() if line.get_label() in ("Adam", "RMSprop")]
+    np.testing.assert_array_equal(paths[0].get_xydata(), runs[0].params)
+    markers = [line.get_marker() for line in ax.get_lines()]
+    assert markers.count("o") == 2 and markers.count("^") == 2 and markers.count("*") == 1
+    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "y" and ax.get_title() == valley.title
+
+
+def test_contour_uses_the_fixed_optimizer_colour(valley, runs):
+    ax = plots.contour(valley, runs)
+    adam_line = next(line for line in ax.get_lines() if line.get_label() == "Adam")
+    assert adam_line.get_color() == plots.OPTIMIZER_COLORS["adam"]
+
+
+def test_contour_marks_saddles_and_uses_log_levels_when_asked():
+    saddle = get_landscape("saddle")
+    ax = plots.contour(saddle)
+    assert "saddle" in legend_labels(ax)
+    levels = plots.maps.contour_levels(np.array([[1e-3, 1.0], [10.0, 1e3]]), 7, log=True)
+    assert np.allclose(np.diff(np.log10(levels)), np.log10(levels[1] / levels[0]))
+
+
+def test_contour_on_a_stochastic_landscape():
+    noisy = StochasticLandscape(get_landscape("foggy_valley"))
+    run = descend(GradientDescent(lr=0.5), noisy, steps=30, batch_size=1)
+    ax = plots.contour(noisy, run)
+    assert "Gradient descent" in legend_labels(ax)
+
+
+def test_diverged_run_is_drawn_to_where_it_diverged_and_labelled(valley, diverged):
+    ax = plots.contour(valley, diverged)
+    path = next(line for line in ax.get_lines() if line.get_label() == "Gradient descent")
+    assert len(path.get_xdata()) == diverged.steps + 1 == 4
+    assert "diverged at step 4" in texts(ax)
+    ax = plots.loss_curves(diverged)
+    assert "diverged at step 4" in texts(ax)
+
+
+def test_loss_curves_step_and_time_axes(runs):
+    ax = plots.loss_curves(runs)
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss J(w)"
+    assert legend_labels(ax) == ["Adam", "RMSprop"]
+    assert len(ax.get_lines()) == 2
+    ax = plots.loss_curves(runs, x="time")
+    assert ax.get_xlabel() == "wall time (s)"
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), runs[0].times)
+
+
+def test_loss_curves_log_scale_is_automatic():
+    assert plots.curves.wants_log_scale([np.array([100.0, 0.5])], None)  # 2.3 decades
+    assert not plots.curves.wants_log_scale([np.array([100.0, 2.0])], None)  # 1.7 decades
+    assert not plots.curves.wants_log_scale([np.array([100.0, -1.0, 1e-5])], None)  # not all positive
+    assert plots.curves.wants_log_scale([np.array([1.0, 2.0])], True)
+
+
+def test_loss_curves_minimum_shifts_negative_losses():
+    hollows = get_landscape("foggy_valley")
+    run = descend(Adam(lr=0.1), hollows, steps=200)
+    ax = plots.loss_curves(run, minimum=hollows.minima[0].value)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), run.losses - hollows.minima[0].value)
+    assert "J*" in ax.get_ylabel()
+
+
+def test_loss_curves_rejects_bad_x(runs):
+    with pytest.raises(ValueError, match="x 'epoch'"):
+        plots.loss_curves(runs, x="epoch")
+
+
+def test_learning_rate_panel_runs_descend_per_learning_rate():
+    ravine = get_landscape("ravine")
+    fig = plots.learning_rate_panel(ravine, GradientDescent(), [0.01, 0.1, 0.3], steps=50)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(fig.axes) == 3
+    expected = descend(GradientDescent(lr=0.1), ravine, steps=50)
+    assert titles[1] == f"lr = 0.1: about right\nloss after 50 steps: {expected.final_loss:.3g}"
+    assert titles[0].startswith("lr = 0.01: too small")
+    diverged = descend(GradientDescent(lr=0.3), ravine, steps=50)
+    assert diverged.diverged  # the ravine's steep direction needs lr < 0.2
+    assert titles[2].endswith(f"diverged at step {diverged.diverged_at}")
+
+
+def test_learning_rate_panel_bad_input():
+    with pytest.raises(TypeError, match="optimizer must be a course_lib Optimizer"):
+        plots.learning_rate_panel(get_landscape("bowl"), "gd", [0.1])
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be > 0"):
+        plots.learning_rate_panel(get_landscape("bowl"), GradientDescent(), [0.1, -1.0])
+
+
+def test_effective_lr_one_line_per_parameter_per_run():
+    ravine = get_landscape("ravine")
+    runs = [descend(AdaGrad(lr=0.5), ravine, steps=50), descend(RMSprop(lr=0.05), ravine, steps=50)]
+    ax = plots.effective_lr(runs)
+    assert legend_labels(ax) == ["AdaGrad, x", "AdaGrad, y", "RMSprop, x", "RMSprop, y"]
+    assert ax.get_yscale() == "log"
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), runs[0].diagnostics["effective_lr"][:, 1])
+    ax = plots.effective_lr(runs, reduce="mean")
+    assert len(ax.get_lines()) == 2
+
+
+def test_adam_moments_shows_raw_and_corrected(runs):
+    fig = plots.adam_moments(runs[0], steps=10)
+    left, right = fig.axes
+    np.testing.assert_array_equal(left.get_lines()[0].get_ydata(), runs[0].diagnostics["m"][:10, 0])
+    np.testing.assert_array_equal(right.get_lines()[1].get_ydata(), runs[0].diagnostics["v_hat"][:10, 0])
+    assert legend_labels(left) == ["raw m", "bias-corrected m_hat"]
+    with pytest.raises(ValueError, match="m_hat"):
+        plots.adam_moments(runs[1])
+
+
+def test_sample_gradients_is_seeded_and_unbiased():
+    noisy = StochasticLandscape(get_landscape("bowl"), noise=1.0)
+    w = np.array([1.0, -2.0])
+    a = plots.sample_gradients(noisy, w, batch_size=4, draws=50, seed=3)
+    assert a.shape == (50, 2)
+    np.testing.assert_array_equal(a, plots.sample_gradients(noisy, w, batch_size=4, draws=50, seed=3))
+    # The whole data set as one batch is the full gradient.
+    full = plots.sample_gradients(noisy, w, batch_size=noisy.n_samples, draws=2)
+    np.testing.assert_allclose(full, np.tile(noisy.grad(w), (2, 1)), atol=1e-12)
+    with pytest.raises(ValueError, match="batch_size must be between 1 and n_samples=200"):
+        plots.sample_gradients(noisy, w, batch_size=500)
+
+
+def test_gradient_noise_2d_scatter_and_high_dim_errors():
+    noisy = StochasticLandscape(get_landscape("foggy_valley"))
+    ax = plots.gradient_noise(noisy, noisy.start, batch_sizes=(1, 16), draws=40)
+    assert legend_labels(ax) == ["one sample (SGD)", "batch of 16", "full gradient"]
+    problem = get_problem("linear_regression")
+    ax = plots.gradient_noise(problem, problem.init_params(0), batch_sizes=(1, 16, 256), draws=40)
+    errors = ax.get_lines()[0].get_ydata()
+    assert errors[0] > errors[1] > errors[2]  # bigger batches, smaller error
+    assert ax.get_xscale() == "log"
+
+
+def test_surface_and_animation(valley, runs):
+    ax = plots.surface(valley, runs[:1])
+    assert ax.name == "3d" and ax.get_zlabel().startswith("log10")
+    html = plots.animate(valley, runs[0], frames=5)
+    assert "<script" in html.data and html.data.count("data:image/png;base64") == 5
+    assert plt.get_fignums() == [ax.figure.number]  # the animation's figure was closed
+
+
+def test_show_displays_once_and_closes(runs, valley, capsys):
+    ax = plots.contour(valley, runs)
+    assert plt.fignum_exists(ax.figure.number)
+    plots.show(ax)
+    assert not plt.fignum_exists(ax.figure.number)
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        plots.show("not a figure")
