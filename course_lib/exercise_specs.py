@@ -34,6 +34,10 @@ from typing import Any
 import numpy as np
 
 from . import rules
+from .descent import descend
+from .landscapes import bowl, get_landscape
+from .optimizers import GradientDescent, make_optimizer
+from .problems import LinearRegression
 
 DEFAULT_SEED = 0
 N_CASES = 50
@@ -236,6 +240,7 @@ class FunctionSpec(ExerciseSpec):
     make_case: Callable[[np.random.Generator, int], dict] = None  # type: ignore[assignment]
     mistakes: tuple[Mistake, ...] = ()
     counter: str | None = None
+    int_args: tuple[str, ...] = ()  # per-step lists passed as integer arrays (indices)
     n_cases: int = N_CASES
     pass_text: str = ""
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -277,7 +282,9 @@ class FunctionSpec(ExerciseSpec):
             where = f"case {k + 1} ({case['dtype']}), step {s + 1}"
             inputs = {**state, **fixed}
             for name, value in per_step.items():
-                inputs[name] = np.array(value, dtype=case["dtype"]) if isinstance(value, list) else value
+                if isinstance(value, list):
+                    value = np.array(value, dtype=np.int64 if name in self.int_args else case["dtype"])
+                inputs[name] = value
             if self.counter:
                 inputs[self.counter] = counter + s
             originals = {n: v.copy() for n, v in inputs.items() if isinstance(v, np.ndarray)}
@@ -600,6 +607,283 @@ def _adam_case(rng, k):
     return _update_case(rng, k, ("m", "v"), kwargs, counter=True)
 
 
+# ---- property-checked exercise: mini-batches of one epoch ---------------------------
+
+
+@dataclass(frozen=True)
+class BatchingSpec(ExerciseSpec):
+    """``minibatch_indices(n, batch_size, rng)``: the mini-batches of one epoch, checked by their properties.
+
+    There are many right answers (any shuffle), so the judge checks what every
+    right answer has: n // batch_size disjoint batches of batch_size indices in
+    range(n) (the last incomplete batch is dropped, as ``course_lib.descend``
+    does), a shuffled order, the same batches for the same seed and different
+    ones for another seed.
+    """
+
+    n_cases: int = 20
+    pass_text: str = ""
+
+    def cases(self, seed: int = DEFAULT_SEED) -> list[dict]:
+        rng = np.random.default_rng([seed, *map(int, self.id.split("."))])
+        cases = []
+        for k in range(self.n_cases):
+            n = int(rng.integers(10, 41))
+            batch_size = [1, n, int(rng.integers(2, n // 2 + 1)), 3][k % 4]
+            cases.append({"n": n, "batch_size": batch_size, "seed": int(rng.integers(2**31))})
+        return cases
+
+    def collect(self, answer: Any, seed: int = DEFAULT_SEED) -> dict:
+        out: dict[str, Any] = {"exercise": self.id, "seed": seed}
+        if not callable(answer):
+            out["error"] = f"{self.symbol} must be a function, got {type(answer).__name__}"
+            return out
+        results = []
+        deadline = time.monotonic() + TOTAL_TIME_LIMIT
+        for k, case in enumerate(self.cases(seed)):
+            try:
+                runs = [
+                    self._run(answer, case, case["seed"] + offset, f"case {k + 1}", deadline) for offset in (0, 0, 1)
+                ]
+            except _StudentError as exc:
+                results.append({"error": str(exc)})
+                break
+            results.append({"runs": runs})
+        out["results"] = results
+        return out
+
+    def _run(self, function: Callable, case: dict, rng_seed: int, where: str, deadline: float) -> list[list[int]]:
+        args = (case["n"], case["batch_size"], np.random.default_rng(rng_seed))
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise _TimeLimit()
+            result = _call_with_time_limit(function, args, {}, min(CALL_TIME_LIMIT, remaining))
+        except _TimeLimit:
+            raise _StudentError(f"{self.symbol} did not return within {CALL_TIME_LIMIT:g} s on {where}") from None
+        except Exception as exc:  # noqa: BLE001 - the student's exception becomes the message
+            raise _StudentError(f"{self.symbol} raised {type(exc).__name__}: {_short(exc, 160)} on {where}") from None
+        if not isinstance(result, (list, tuple)):
+            raise _StudentError(f"{self.symbol} must return a list of index arrays, got {type(result).__name__}")
+        batches = []
+        for batch in result[: 2 * case["n"]]:
+            batch = np.asarray(batch)
+            if batch.ndim != 1 or batch.dtype.kind not in "iu":
+                raise _StudentError(
+                    f"{self.symbol} must return 1-D integer index arrays, got {batch.dtype} of shape {batch.shape} "
+                    f"on {where}"
+                )
+            batches.append([int(i) for i in batch[: 2 * case["n"]]])
+        return batches
+
+    def _judge(self, outputs: dict, seed: int) -> Verdict:
+        cases = self.cases(seed)
+        results = outputs.get("results")
+        if not isinstance(results, list) or len(results) < 1:
+            return self._fail("the outputs have no list of results")
+        seeds_matter = 0
+        for k, case in enumerate(cases):
+            if k >= len(results):
+                return self._fail(f"only {len(results)} of {len(cases)} cases were run")
+            result = results[k]
+            if not isinstance(result, dict):
+                return self._fail(f"result {k + 1} is not a dict")
+            if "error" in result:
+                return self._fail(_short(result["error"], 400))
+            runs = result.get("runs")
+            if not (isinstance(runs, list) and len(runs) == 3 and all(_is_batches(r) for r in runs)):
+                return self._fail(f"result {k + 1} is not three lists of integer lists")
+            problem = self._problem(runs[0], case)
+            where = f"case {k + 1} of {len(cases)} (n={case['n']}, batch_size={case['batch_size']})"
+            if problem:
+                return self._fail(f"{where}: {problem}")
+            if runs[0] != runs[1]:
+                return self._fail(
+                    f"{where}: two calls with generators of the same seed gave different batches. Known mistake: "
+                    "ignoring rng: shuffle with the rng argument (rng.permutation(n)), not np.random"
+                )
+            if runs[0] != runs[2]:
+                seeds_matter += 1
+        if seeds_matter < len(cases) // 2:
+            return self._fail(
+                f"the batches do not depend on the seed of rng in {len(cases) - seeds_matter} of {len(cases)} cases. "
+                "Known mistake: ignoring rng: shuffle with the rng argument (rng.permutation(n))"
+            )
+        return Verdict(True, f"Exercise {self.id} passed: {self.pass_text}")
+
+    @staticmethod
+    def _problem(batches: list[list[int]], case: dict) -> str | None:
+        n, size = case["n"], case["batch_size"]
+        flat = [i for batch in batches for i in batch]
+        if any(not 0 <= i < n for i in flat):
+            return f"an index is outside range(n): {next(i for i in flat if not 0 <= i < n)}"
+        if len(set(flat)) != len(flat):
+            return (
+                "an example appears twice in one epoch. Known mistake: sampling with replacement "
+                "(rng.integers / rng.choice with replace=True); shuffle once with rng.permutation(n) and cut it up"
+            )
+        if len(batches) == n // size + 1 and n % size and len(batches[-1]) == n % size:
+            return (
+                f"{len(batches)} batches, the last one with {n % size} examples. Known mistake: keeping the last, "
+                f"incomplete batch; drop it, so that every batch has batch_size examples ({n // size} batches)"
+            )
+        if len(batches) != n // size:
+            return f"expected n // batch_size = {n // size} batches, got {len(batches)}"
+        if any(len(batch) != size for batch in batches):
+            return f"batch sizes {sorted({len(b) for b in batches})}, expected {size} each"
+        if len(flat) >= 10 and flat == sorted(flat):
+            return (
+                "the batches are in order 0, 1, 2, ... Known mistake: not shuffled; visit the examples in random order"
+            )
+        return None
+
+
+def _is_batches(run: Any) -> bool:
+    return isinstance(run, list) and all(
+        isinstance(b, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in b) for b in run
+    )
+
+
+# ---- chapter 1: gradient descent ----------------------------------------------------
+
+SIGN_ERROR = "sign error (ascending)"
+SIGN_EXPLANATION = "your step moves w along +g, uphill; subtract the step: w - ..."
+
+
+def _gd_reference(w, g, lr):
+    return rules.gd_update(w, g, lr)
+
+
+def _gd_ascending(w, g, lr):
+    return w + lr * g
+
+
+def _gd_no_lr(w, g, lr):
+    return w - g
+
+
+LR_TARGET, LR_STEPS, LR_CONDITION = 1e-6, 25, 4.0
+
+
+def _lr_assess(lr: float) -> str | None:
+    if lr <= 0:
+        return f"answer_lr = {lr:g}: a learning rate must be > 0 (the step goes against the gradient)"
+    run = descend(GradientDescent(lr=lr), bowl(LR_CONDITION), steps=LR_STEPS, record_diagnostics=False)
+    if run.diverged:
+        return (
+            f"with lr = {lr:g} gradient descent diverges on the bowl (the loss blew up at step {run.diverged_at}); "
+            "the steep direction overshoots: try a smaller learning rate"
+        )
+    if run.final_loss >= LR_TARGET:
+        direction = "larger" if lr < 0.35 else "smaller"
+        return (
+            f"with lr = {lr:g} the loss after {LR_STEPS} steps is {run.final_loss:.3g}, not below {LR_TARGET:g}; "
+            f"try a {direction} learning rate"
+        )
+    return None
+
+
+# ---- chapter 2: stochastic gradient descent -------------------------------------------
+
+
+def _regression_case(rng: np.random.Generator, k: int, batches: bool) -> dict:
+    """Linear-regression data, a weight vector and a few example indices (or mini-batches) to use."""
+    dtype = "float32" if k % 4 == 3 else "float64"
+    n, d = int(rng.integers(6, 21)), int(rng.integers(1, 5))
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + rng.normal(scale=0.3, size=n)
+    steps = []
+    for _ in range(1 + k % 3):
+        if batches:
+            size = int(rng.integers(1, n + 1)) if k % 5 else n
+            steps.append({"idx": [int(i) for i in rng.permutation(n)[:size]]})
+        else:
+            steps.append({"i": int(rng.integers(n))})
+    return {
+        "dtype": dtype,
+        "shape": [d],
+        "state": {"w": rng.normal(size=d).astype(dtype).tolist()},
+        "fixed": {"X": X.astype(dtype).tolist(), "y": y.astype(dtype).tolist()},
+        "steps": steps,
+        "kwargs": {} if batches else {"lr": _round(10 ** rng.uniform(-2, -0.5))},
+    }
+
+
+def _sgd_reference(w, X, y, i, lr):
+    g = (X[i] @ w - y[i]) * X[i]
+    return rules.gd_update(w, g, lr)
+
+
+def _sgd_ascending(w, X, y, i, lr):
+    return w + lr * (X[i] @ w - y[i]) * X[i]
+
+
+def _sgd_full_batch(w, X, y, i, lr):
+    return w - lr * X.T @ (X @ w - y) / len(y)
+
+
+def _sgd_no_input_factor(w, X, y, i, lr):
+    return w - lr * (X[i] @ w - y[i])
+
+
+SGD_STEPS, GD_STEPS = 5000, 5
+
+
+def _race_winner(key: str) -> str:
+    """'A' or 'B': which of the two runs of a race ends with the lower loss (computed once)."""
+    if key not in _RACES:
+        if key == "sgd":
+            problem = LinearRegression(n_samples=1000)
+            a = descend(GradientDescent(lr=0.1), problem, steps=GD_STEPS, record_diagnostics=False)
+            b = descend(
+                GradientDescent(lr=0.05), problem, steps=SGD_STEPS, batch_size=1, record_diagnostics=False
+            )
+        else:
+            ravine = get_landscape("ravine")
+            a = descend(make_optimizer("adagrad", lr=0.1), ravine, steps=300, record_diagnostics=False)
+            b = descend(make_optimizer("rmsprop", lr=0.1), ravine, steps=300, record_diagnostics=False)
+        _RACES[key] = "A" if a.final_loss < b.final_loss else "B"
+    return _RACES[key]
+
+
+_RACES: dict[str, str] = {}
+
+
+def _race_assess(key: str, why: str) -> Callable[[str], str | None]:
+    def assess(choice: str) -> str | None:
+        if choice == _race_winner(key):
+            return None
+        return f"{choice!r} is not the run that ends with the lower loss. {why}"
+
+    return assess
+
+
+# ---- chapter 3: mini-batch gradient descent -----------------------------------------------
+
+
+def _minibatch_reference(X, y, w, idx):
+    Xb, yb = X[idx], y[idx]
+    return Xb.T @ (Xb @ w - yb) / len(idx)
+
+
+def _minibatch_sum(X, y, w, idx):
+    Xb, yb = X[idx], y[idx]
+    return Xb.T @ (Xb @ w - yb)
+
+
+def _minibatch_over_n(X, y, w, idx):
+    Xb, yb = X[idx], y[idx]
+    return Xb.T @ (Xb @ w - yb) / len(y)
+
+
+def _minibatch_full(X, y, w, idx):
+    return X.T @ (X @ w - y) / len(y)
+
+
+def _minibatch_sign(X, y, w, idx):
+    return -_minibatch_reference(X, y, w, idx)
+
+
 # ---- chapter 4: AdaGrad ---------------------------------------------------------
 
 
@@ -622,17 +906,13 @@ def _adagrad_g_not_squared(w, g, G, lr=1e-2, eps=1e-10):
 
 
 def _adagrad_ascending(w, g, G, lr=1e-2, eps=1e-10):
-    w_new, G = rules.adagrad_update(w, g, G, lr=lr, eps=eps)
-    return 2 * w - w_new, G
+    G = G + g * g
+    return w + lr * g / (np.sqrt(G) + eps), G
 
 
 def _adagrad_no_sqrt(w, g, G, lr=1e-2, eps=1e-10):
     G = G + g * g
     return w - lr * g / (G + eps), G
-
-
-SIGN_ERROR = "sign error (ascending)"
-SIGN_EXPLANATION = "your step moves w along +g, uphill; subtract the step: w - ..."
 
 
 def _effective_lr_assess(value: float) -> str | None:
@@ -647,21 +927,204 @@ def _effective_lr_assess(value: float) -> str | None:
     return f"{value:g} is not lr / (sqrt(G) + eps) after the two gradients 3 and 4"
 
 
+# ---- chapter 5: RMSprop ------------------------------------------------------------
+
+
+def _rmsprop_reference(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    return rules.rmsprop_update(w, g, v, lr=lr, gamma=gamma, eps=eps)
+
+
+def _rmsprop_eps_inside(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    return rules.rmsprop_update(w, g, v, lr=lr, gamma=gamma, eps=eps, eps_inside_sqrt=True)
+
+
+def _rmsprop_g_not_squared(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    v = gamma * v + (1 - gamma) * g
+    return w - lr * g / (np.sqrt(v) + eps), v
+
+
+def _rmsprop_swapped(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    v = (1 - gamma) * v + gamma * g * g
+    return w - lr * g / (np.sqrt(v) + eps), v
+
+
+def _rmsprop_accumulate_after(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    w_new = w - lr * g / (np.sqrt(v) + eps)
+    return w_new, gamma * v + (1 - gamma) * g * g
+
+
+def _rmsprop_ascending(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
+    v = gamma * v + (1 - gamma) * g * g
+    return w + lr * g / (np.sqrt(v) + eps), v
+
+
+# ---- chapter 6: AdaDelta -----------------------------------------------------------
+
+
+def _adadelta_reference(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    return rules.adadelta_update(w, g, v, u, lr=lr, gamma=gamma, eps=eps)
+
+
+def _adadelta_previous_v(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    dw = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    v = gamma * v + (1 - gamma) * g * g
+    u = gamma * u + (1 - gamma) * dw * dw
+    return w - lr * dw, v, u
+
+
+def _adadelta_scaled_accumulation(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    v = gamma * v + (1 - gamma) * g * g
+    dw = lr * np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    u = gamma * u + (1 - gamma) * dw * dw
+    return w - dw, v, u
+
+
+def _adadelta_no_eps_numerator(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    v = gamma * v + (1 - gamma) * g * g
+    dw = np.sqrt(u) / np.sqrt(v + eps) * g
+    u = gamma * u + (1 - gamma) * dw * dw
+    return w - lr * dw, v, u
+
+
+def _adadelta_g_not_squared(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    v = gamma * v + (1 - gamma) * g
+    dw = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    u = gamma * u + (1 - gamma) * dw * dw
+    return w - lr * dw, v, u
+
+
+def _adadelta_ascending(w, g, v, u, lr=1.0, gamma=0.9, eps=1e-6):
+    w_new, v, u = rules.adadelta_update(w, g, v, u, lr=lr, gamma=gamma, eps=eps)
+    return w + (w - w_new), v, u
+
+
+def _first_step_assess(value: float) -> str | None:
+    g, gamma, eps = 2.0, 0.9, 1e-6
+    expected = math.sqrt(eps) / math.sqrt((1 - gamma) * g * g + eps) * g
+    if abs(abs(value) - expected) <= 1e-4 * expected:
+        return None
+    if value == 0:
+        return "0 would mean sqrt(u) with u = 0 in the numerator; AdaDelta uses sqrt(u + eps), so the first step moves"
+    if abs(abs(value) - g) <= 1e-4 * g:
+        return f"{value:g} is the step of the old E[g^2] = 0; v is updated with this step's gradient first"
+    return f"{value:g} is not |dw| = sqrt(u + eps) / sqrt(v + eps) * |g| with v already updated and u = 0"
+
+
+# ---- chapter 7: Adam ------------------------------------------------------------
+
+
+def _adam_reference(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return rules.adam_update(w, g, m, v, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def _adam_variant(correct_m=True, correct_v=True, exponent_shift=0, square=True, eps_inside=False,
+                  write_back=False, sign=1.0, eps_hat=False):
+    """A buggy Adam: which parts of the bias correction it does, and how."""
+
+    def update(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * (g * g if square else g)
+        m_hat = m / (1 - beta1 ** (t + exponent_shift)) if correct_m else m
+        v_hat = v / (1 - beta2 ** (t + exponent_shift)) if correct_v else v
+        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        if eps_hat:  # the paper's "efficient" form, with eps added to the uncorrected sqrt(v)
+            denominator = (np.sqrt(v) + eps) / math.sqrt(1 - beta2**t)
+        w = w - sign * lr * m_hat / denominator
+        return (w, m_hat, v_hat) if write_back else (w, m, v)
+
+    return update
+
+
+def _bias_factor_assess(value: float) -> str | None:
+    expected = 1 / (1 - 0.9**3)
+    if abs(value - expected) <= 1e-6 * expected:
+        return None
+    if abs(value - 1 / (1 - 0.9**2)) <= 1e-6 * expected:
+        return f"{value:g} is the factor for t = 2; t is 1 at the first step, so the third step has t = 3"
+    if abs(value - (1 - 0.9**3)) <= 1e-6:
+        return f"{value:g} is 1 - beta1^t, the number m is divided by; the factor that multiplies m is its inverse"
+    return f"{value:g} is not the factor 1 / (1 - beta1^t) that turns m into m_hat at t = 3"
+
+
 # ---- the exercise list --------------------------------------------------------
+
+V_WITH_G = "v updated with g instead of g²"
 
 SPEC_LIST: list[ExerciseSpec] = [
     FunctionSpec(
-        id="4.1",
-        notebook="04_adagrad",
-        points=3,
-        symbol="adagrad_update",
-        kind="function",
+        id="1.1", notebook="01_gradient_descent", points=2, symbol="gd_update", kind="function",
+        title="gradient descent update rule",
+        hint="write gd_update: return w - lr * g (a new array)",
+        args=("w", "g"), returns=("w",), reference=_gd_reference, make_case=_gd_case,
+        mistakes=(
+            Mistake(SIGN_ERROR, SIGN_EXPLANATION, _gd_ascending),
+            Mistake("learning rate missing", "the step is lr * g, not g", _gd_no_lr),
+        ),
+    ),
+    ValueSpec(
+        id="1.2", notebook="01_gradient_descent", points=2, symbol="answer_lr", kind="value",
+        title="a learning rate that reaches the target",
+        hint=f"set answer_lr to a learning rate that reaches loss < {LR_TARGET:g} within {LR_STEPS} steps",
+        assess=_lr_assess,
+        pass_text=f"with this learning rate gradient descent gets below {LR_TARGET:g} within {LR_STEPS} steps",
+    ),
+    FunctionSpec(
+        id="2.1", notebook="02_stochastic_gradient_descent", points=2, symbol="sgd_step", kind="function",
+        title="one SGD step on one example",
+        hint="write sgd_step: the gradient of example i, (X[i] @ w - y[i]) * X[i], then w - lr * gradient",
+        args=("w", "X", "y", "i"), returns=("w",), reference=_sgd_reference,
+        make_case=lambda rng, k: _regression_case(rng, k, batches=False),
+        mistakes=(
+            Mistake(SIGN_ERROR, SIGN_EXPLANATION, _sgd_ascending),
+            Mistake(
+                "full-batch gradient", "you use every example; SGD uses example i only: X[i] and y[i]",
+                _sgd_full_batch,
+            ),
+            Mistake(
+                "input factor missing", "the gradient of (x.w - y)^2 / 2 is (x.w - y) * x: multiply by X[i]",
+                _sgd_no_input_factor,
+            ),
+        ),
+    ),
+    ValueSpec(
+        id="2.2", notebook="02_stochastic_gradient_descent", points=1, symbol="answer_race", kind="value",
+        title="SGD or gradient descent, for the same work",
+        hint="set answer_race to 'A' or 'B'",
+        choices=("A", "B"),
+        assess=_race_assess(
+            "sgd", "Count how many examples each run looks at, and how many steps each makes with them."
+        ),
+        pass_text="that run gets further for the same number of gradient evaluations",
+    ),
+    FunctionSpec(
+        id="3.1", notebook="03_mini_batch_gradient_descent", points=2, symbol="minibatch_gradient", kind="function",
+        title="the mini-batch gradient",
+        hint="write minibatch_gradient: the mean over the rows idx of (X[idx] @ w - y[idx]) * X[idx]",
+        args=("X", "y", "w", "idx"), returns=("g",), reference=_minibatch_reference,
+        make_case=lambda rng, k: _regression_case(rng, k, batches=True), int_args=("idx",),
+        mistakes=(
+            Mistake("sum instead of mean", "divide the summed gradient by the batch size len(idx)", _minibatch_sum),
+            Mistake(
+                "divided by the data set size", "divide by the batch size len(idx), not by len(y)", _minibatch_over_n
+            ),
+            Mistake("full-batch gradient", "use only the rows idx: X[idx] and y[idx]", _minibatch_full),
+            Mistake(
+                SIGN_ERROR, "your gradient points downhill; the gradient of the loss is X^T (X w - y) / batch size",
+                _minibatch_sign,
+            ),
+        ),
+    ),
+    BatchingSpec(
+        id="3.2", notebook="03_mini_batch_gradient_descent", points=2, symbol="minibatch_indices", kind="function",
+        title="the mini-batches of one epoch",
+        hint="write minibatch_indices: shuffle range(n) with rng, cut it into n // batch_size batches",
+        pass_text="minibatch_indices gives shuffled, disjoint batches of batch_size examples on 20 cases",
+    ),
+    FunctionSpec(
+        id="4.1", notebook="04_adagrad", points=3, symbol="adagrad_update", kind="function",
         title="AdaGrad update rule",
         hint="write adagrad_update: add g**2 to G, then step w against g / (sqrt(G) + eps); return (w, G)",
-        args=("w", "g", "G"),
-        returns=("w", "G"),
-        reference=_adagrad_reference,
-        make_case=_adagrad_case,
+        args=("w", "g", "G"), returns=("w", "G"), reference=_adagrad_reference, make_case=_adagrad_case,
         mistakes=(
             Mistake(
                 "eps on the wrong side of the square root",
@@ -680,15 +1143,127 @@ SPEC_LIST: list[ExerciseSpec] = [
         ),
     ),
     ValueSpec(
-        id="4.2",
-        notebook="04_adagrad",
-        points=1,
-        symbol="answer_effective_lr",
-        kind="value",
+        id="4.2", notebook="04_adagrad", points=1, symbol="answer_effective_lr", kind="value",
         title="AdaGrad's effective learning rate",
         hint="set answer_effective_lr to lr / (sqrt(G) + eps) after the gradients 3 and 4 (a number)",
         assess=_effective_lr_assess,
         pass_text="that is AdaGrad's effective learning rate after the gradients 3 and 4",
+    ),
+    FunctionSpec(
+        id="5.1", notebook="05_rmsprop", points=3, symbol="rmsprop_update", kind="function",
+        title="RMSprop update rule",
+        hint="write rmsprop_update: v = gamma * v + (1 - gamma) * g**2, then w - lr * g / (sqrt(v) + eps)",
+        args=("w", "g", "v"), returns=("w", "v"), reference=_rmsprop_reference, make_case=_rmsprop_case,
+        mistakes=(
+            Mistake(
+                "eps on the wrong side of the square root",
+                "you divide by sqrt(v + eps); the course (and torch) divide by sqrt(v) + eps, "
+                "which differs when |g| is tiny",
+                _rmsprop_eps_inside,
+            ),
+            Mistake(V_WITH_G, "average the squares: (1 - gamma) * g * g", _rmsprop_g_not_squared),
+            Mistake(
+                "gamma and 1 - gamma swapped", "the old average keeps the weight gamma: gamma * v + (1 - gamma) * g**2",
+                _rmsprop_swapped,
+            ),
+            Mistake(
+                "accumulating g² after the step",
+                "you divide by the old v; update v with this step's g**2 first, then step",
+                _rmsprop_accumulate_after,
+            ),
+            Mistake(SIGN_ERROR, SIGN_EXPLANATION, _rmsprop_ascending),
+        ),
+    ),
+    ValueSpec(
+        id="5.2", notebook="05_rmsprop", points=1, symbol="answer_race", kind="value",
+        title="AdaGrad or RMSprop in the ravine",
+        hint="set answer_race to 'A' or 'B'",
+        choices=("A", "B"),
+        assess=_race_assess("ravine", "Think about what happens to each one's effective learning rate over 300 steps."),
+        pass_text="that run gets further in 300 steps",
+    ),
+    FunctionSpec(
+        id="6.1", notebook="06_adadelta", points=3, symbol="adadelta_update", kind="function",
+        title="AdaDelta update rule",
+        hint="write adadelta_update: update v with g**2, dw = sqrt(u + eps) / sqrt(v + eps) * g, "
+        "update u with dw**2, return (w - lr * dw, v, u)",
+        args=("w", "g", "v", "u"), returns=("w", "v", "u"), reference=_adadelta_reference, make_case=_adadelta_case,
+        mistakes=(
+            Mistake(
+                "AdaDelta using the previous E[g²]",
+                "you compute dw before updating v; update v = E[g^2] with this step's gradient first",
+                _adadelta_previous_v,
+            ),
+            Mistake(
+                "accumulating the lr-scaled step",
+                "u accumulates the unscaled dw**2; lr only scales the step applied to w",
+                _adadelta_scaled_accumulation,
+            ),
+            Mistake(
+                "eps missing in the numerator", "use sqrt(u + eps); with sqrt(u) and u = 0 AdaDelta never moves",
+                _adadelta_no_eps_numerator,
+            ),
+            Mistake(V_WITH_G, "average the squares: (1 - gamma) * g * g", _adadelta_g_not_squared),
+            Mistake(SIGN_ERROR, SIGN_EXPLANATION, _adadelta_ascending),
+        ),
+    ),
+    ValueSpec(
+        id="6.2", notebook="06_adadelta", points=1, symbol="answer_first_step", kind="value",
+        title="the size of AdaDelta's first step",
+        hint="set answer_first_step to |dw| of the first step (a number)",
+        assess=_first_step_assess,
+        pass_text="that is the size of AdaDelta's first step",
+    ),
+    FunctionSpec(
+        id="7.1", notebook="07_adam", points=3, symbol="adam_update", kind="function",
+        title="Adam update rule",
+        hint="write adam_update: update m and v, bias-correct them with t, step w; return (w, m, v)",
+        args=("w", "g", "m", "v", "t"), returns=("w", "m", "v"), reference=_adam_reference, make_case=_adam_case,
+        counter="t",
+        mistakes=(
+            Mistake(
+                "missing bias correction", "divide m by (1 - beta1**t) and v by (1 - beta2**t) before the step",
+                _adam_variant(correct_m=False, correct_v=False),
+            ),
+            Mistake(
+                "partial bias correction (m only)", "v needs its correction too: v_hat = v / (1 - beta2**t)",
+                _adam_variant(correct_v=False),
+            ),
+            Mistake(
+                "partial bias correction (v only)", "m needs its correction too: m_hat = m / (1 - beta1**t)",
+                _adam_variant(correct_m=False),
+            ),
+            Mistake(
+                "step counter starting at 0",
+                "your correction uses t - 1 (1 - beta**0 = 0 at the first step); t is 1 at the first step",
+                _adam_variant(exponent_shift=-1),
+            ),
+            Mistake(V_WITH_G, "v averages the squares: (1 - beta2) * g * g", _adam_variant(square=False)),
+            Mistake(
+                "eps on the wrong side of the square root",
+                "you divide by sqrt(v_hat + eps); Adam divides by sqrt(v_hat) + eps",
+                _adam_variant(eps_inside=True),
+            ),
+            Mistake(
+                "eps added to the uncorrected square root",
+                "you divide by (sqrt(v) + eps) / sqrt(1 - beta2**t) (Keras' epsilon-hat form); "
+                "add eps after the correction: sqrt(v_hat) + eps",
+                _adam_variant(eps_hat=True),
+            ),
+            Mistake(
+                "bias correction written back into the state",
+                "return the raw m and v; m_hat and v_hat are used for the step only",
+                _adam_variant(write_back=True),
+            ),
+            Mistake(SIGN_ERROR, SIGN_EXPLANATION, _adam_variant(sign=-1.0)),
+        ),
+    ),
+    ValueSpec(
+        id="7.2", notebook="07_adam", points=1, symbol="answer_bias_factor", kind="value",
+        title="the bias-correction factor",
+        hint="set answer_bias_factor to the factor that multiplies m at t = 3 (a number)",
+        assess=_bias_factor_assess,
+        pass_text="that is the factor 1 / (1 - beta1^t) at t = 3",
     ),
 ]
 
