@@ -1,14 +1,10 @@
 """course_lib.plots draws what it says: lines, markers, labels, divergence notes, closed figures."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_lib import (  # noqa: E402
+from course_lib import (
     AdaGrad,
     Adam,
     GradientDescent,
@@ -17,8 +13,8 @@ from course_lib import (  # noqa: E402
     descend,
     get_landscape,
     get_problem,
+    plots,
 )
-from course_lib import plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
