@@ -1,0 +1,20 @@
+"""Grading a class: ``python -m course_lib grade SUBMISSIONS --out grades.csv``.
+
+The parts, in the order a submission goes through them (nothing imports upward):
+
+- ``assemble``: find each student's notebooks and rebuild them from the pristine
+  release, taking from the student only the source of the answer cells;
+- ``run``: run a command in a separate, limited process (memory, wall clock,
+  output size), and nbval on the rebuilt notebook with it;
+- ``judge``: run the answer cells in a child process that sends back plain JSON,
+  and compare with the reference in the parent;
+- ``grade``: put the two verdicts together for a class, with timings;
+- ``report``: grades.csv and one feedback file per student;
+- ``cli``: the command line.
+
+See docs/grading.md for the threat model.
+"""
+
+from .grade import ClassResult, SubmissionResult, grade_class
+
+__all__ = ["ClassResult", "SubmissionResult", "grade_class"]

@@ -1,0 +1,53 @@
+"""``python -m course_lib grade SUBMISSIONS --out grades.csv [--jobs N] [--timeout SECONDS]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .grade import DEFAULT_EXERCISES, grade_class
+from .report import write_reports
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib grade",
+        description="Grade a class: SUBMISSIONS holds one folder per student with their exercise notebooks.",
+    )
+    parser.add_argument("submissions", type=Path, help="folder with one sub-folder per student")
+    parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the gradebook (default grades.csv); "
+                        "feedback/<student>.md is written next to it")
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per submission (default 120)")
+    parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
+    parser.add_argument("--seed", type=int, default=None, help="the judge's seed (default: a fresh random one)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade, write the reports, print a one-line summary; 0 on success, 2 on bad input."""
+    args = _parser().parse_args(argv)
+    problems = []
+    if not args.submissions.is_dir():
+        problems.append(f"SUBMISSIONS {str(args.submissions)!r} is not a folder")
+    if args.jobs < 1:
+        problems.append(f"--jobs must be >= 1, got {args.jobs}")
+    if not args.timeout > 0:
+        problems.append(f"--timeout must be > 0 seconds, got {args.timeout:g}")
+    if not args.exercises.is_dir():
+        problems.append(f"--exercises {str(args.exercises)!r} is not a folder")
+    if args.out.is_dir():
+        problems.append(f"--out {str(args.out)!r} is a folder; give a file name such as grades.csv")
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    result = grade_class(args.submissions, jobs=args.jobs, timeout=args.timeout, exercises_dir=args.exercises,
+                         seed=args.seed)
+    feedback_dir = write_reports(result, args.out)
+    n = len(result.results)
+    rate = 60 * n / result.seconds if result.seconds else 0.0
+    print(f"graded {n} submissions in {result.seconds:.1f} s ({rate:.0f} per minute) with seed {result.seed}: "
+          f"{args.out} and {feedback_dir}/")
+    return 0

@@ -1,0 +1,201 @@
+"""Grade a class: nbval's verdict and the judge's, put together, per student.
+
+A check earns its points only when nbval passes its check cell AND the judge
+passes the exercise on inputs chosen at grading time; when they disagree the
+notes say so. Submissions are graded ``jobs`` at a time; each one runs two
+limited processes side by side (nbval with its kernel, and the judge), and
+whatever they do, the result is a row with a note.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..exercise_specs import specs_for
+from .assemble import ReleasedNotebook, combine, find_submission, load_release, rebuild
+from .judge import run_judge
+from .run import Limits, NbvalRun, run_nbval
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_EXERCISES = ROOT / "exercises"
+NOT_PASSED = ("failed", "skipped", "xfailed", "xpassed", "error")
+
+
+@dataclass
+class SubmissionResult:
+    """One student's grade: points and feedback per exercise, notes, and where the time went (seconds)."""
+
+    student: str
+    points: dict[str, int] = field(default_factory=dict)
+    feedback: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.points.values())
+
+
+@dataclass
+class ClassResult:
+    """A class's grades, the exercises (id -> points) and the seed the judge used."""
+
+    exercises: dict[str, int]
+    results: list[SubmissionResult]
+    seed: int
+    seconds: float
+
+    @property
+    def max_total(self) -> int:
+        return sum(self.exercises.values())
+
+
+def exercise_points(release: dict[str, ReleasedNotebook]) -> dict[str, int]:
+    """Exercise id -> points, in notebook order, from the release's check cells."""
+    return {check.exercise: check.points for released in release.values() for check in released.checks}
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):  # nbval ends with the exception line; prefer the checker's own line
+        if line.startswith("Exercise ") or "Error" in line or "Exception" in line:
+            return line[:limit]
+    return (lines[-1] if lines else "no message")[:limit]
+
+
+def _nbval_notes(nbval: NbvalRun, limits: Limits) -> list[str]:
+    notes = []
+    finished = nbval.finished
+    messages = " ".join(message for _, message in nbval.cells.values()).lower()
+    if finished.timed_out:
+        notes.append(f"timeout: nbval stopped after the {limits.wall_seconds:g} s limit for a submission")
+    if "timed out" in messages or "timeout" in messages:
+        notes.append(f"timeout: a cell ran longer than {limits.cell_seconds:g} s")
+    if "kernel died" in messages or "deadkernel" in messages:
+        notes.append("crash: the kernel died (os._exit, a crash or the memory limit)")
+    if "memoryerror" in messages:
+        notes.append(f"memory limit: a cell asked for more than {limits.memory_bytes / 1024**3:g} GB")
+    if finished.truncated:
+        notes.append("output flood: nbval's output was cut at the cap")
+    if not nbval.cells and not finished.timed_out:
+        tail = finished.stderr.decode("utf-8", "replace")[-200:] or finished.stdout.decode("utf-8", "replace")[-200:]
+        notes.append(f"crash: nbval reported no cells (exit code {finished.returncode}): {' '.join(tail.split())}")
+    return notes
+
+
+def grade_submission(
+    folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits
+) -> SubmissionResult:
+    """Grade one student's folder (read only); never raises for anything in the folder."""
+    start = time.perf_counter()
+    submission = find_submission(folder, release)
+    result = SubmissionResult(submission.student, notes=list(submission.notes))
+    points = exercise_points(release)
+    result.points = dict.fromkeys(points, 0)
+    result.feedback = {exercise: "not graded: notebook missing or unreadable" for exercise in points}
+    rebuilt = [
+        (release[notebook_id], rebuild(release[notebook_id], student_nb.answers))
+        for notebook_id, student_nb in submission.notebooks.items()
+    ]
+    result.timings["assemble"] = time.perf_counter() - start
+    if not rebuilt:
+        result.timings["total"] = time.perf_counter() - start
+        return result
+    combined, checks = combine(rebuilt)
+    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.student[:40]}-"))
+    try:
+        nbval_dir, judge_dir = workdir / "nbval", workdir / "judge"
+        nbval_dir.mkdir()
+        judge_dir.mkdir()
+        with ThreadPoolExecutor(2) as pool:  # the kernel and the judge run side by side
+            nbval_future = pool.submit(run_nbval, combined, nbval_dir, limits)
+            judge_future = pool.submit(run_judge, rebuilt, seed, judge_dir, limits)
+            nbval, judged = nbval_future.result(), judge_future.result()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    result.timings.update(
+        nbval=nbval.finished.seconds, kernel_start=nbval.kernel_seconds, cells=nbval.cells_seconds,
+        judge=judged.finished.seconds if judged.finished else 0.0,
+    )
+    result.notes += _nbval_notes(nbval, limits)
+    if judged.problem:
+        result.notes.append(f"judge: {judged.problem}")
+    for index, check in checks.items():
+        outcome, message = nbval.cells.get(index, ("not run", "the check cell was not run"))
+        verdict = judged.verdicts.get(check.exercise)
+        nbval_ok = outcome == "passed"
+        judge_ok = verdict is not None and verdict.passed
+        if nbval_ok and judge_ok:
+            result.points[check.exercise] = check.points
+            result.feedback[check.exercise] = verdict.message
+            continue
+        judge_text = verdict.message if verdict else f"Exercise {check.exercise} failed: not judged"
+        if nbval_ok != judge_ok:
+            failed_by = "the judge" if nbval_ok else f"nbval ({outcome})"
+            result.notes.append(f"disagreement on {check.exercise}: only {failed_by} failed it")
+        result.feedback[check.exercise] = judge_text if not judge_ok else (
+            f"Exercise {check.exercise} failed in the notebook run ({outcome}): {_first_line(message)}"
+        )
+    for notebook_id in release:
+        if notebook_id not in submission.notebooks:
+            for spec in specs_for(notebook_id):
+                result.feedback[spec.id] = f"Exercise {spec.id}: not graded, notebook {notebook_id} is missing"
+    result.timings["total"] = time.perf_counter() - start
+    return result
+
+
+def grade_class(
+    submissions: Path,
+    jobs: int = 1,
+    timeout: float = 120.0,
+    exercises_dir: Path = DEFAULT_EXERCISES,
+    seed: int | None = None,
+    limits: Limits | None = None,
+) -> ClassResult:
+    """Grade every student folder of ``submissions``, ``jobs`` at a time.
+
+    Parameters
+    ----------
+    submissions : folder with one sub-folder per student.
+    jobs : submissions graded at once (each uses two processes while it runs).
+    timeout : wall-clock limit per submission, in seconds (the per-cell limit is min(30, timeout)).
+    exercises_dir : the pristine released exercise notebooks.
+    seed : the judge's seed; by default a fresh random one, so printed expected values gain nothing.
+    limits : all limits at once (overrides ``timeout``).
+
+    Returns
+    -------
+    ClassResult with one SubmissionResult per student, sorted by name; each has
+    ``timings`` (assemble, nbval, kernel_start, cells, judge, total, in seconds).
+    """
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise ValueError(f"submissions {str(submissions)!r} is not a folder")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    if not timeout > 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    limits = limits or Limits(wall_seconds=float(timeout), cell_seconds=min(30.0, float(timeout)))
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    release = load_release(exercises_dir)
+    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    start = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda folder: _grade_safely(folder, release, seed, limits), folders))
+    return ClassResult(exercise_points(release), results, seed, time.perf_counter() - start)
+
+
+def _grade_safely(folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits) -> SubmissionResult:
+    """grade_submission, with a grader bug turned into a note so the class is still graded."""
+    try:
+        return grade_submission(folder, release, seed, limits)
+    except Exception as exc:  # noqa: BLE001 - one bad folder must not stop the class
+        result = SubmissionResult(folder.name, points=dict.fromkeys(exercise_points(release), 0))
+        result.notes.append(f"grader error: {type(exc).__name__}: {str(exc)[:200]}")
+        return result
