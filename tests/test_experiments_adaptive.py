@@ -229,3 +229,15 @@ def test_scaled_loss_multiplies_loss_and_gradient_but_not_rmsprops_path():
     assert descend(GradientDescent(lr=0.05), steep, steps=100).diverged
     with pytest.raises(ValueError, match="factor must be > 0, got 0.0"):
         adaptive.scaled_loss(ravine, 0.0)
+
+
+def test_losses_at_recomputes_the_full_loss_of_a_network_run():
+    from course_lib import DigitsMLP
+
+    digits = DigitsMLP(hidden=8, n_train=200)
+    run = descend(Adam(lr=0.01), digits, steps=20, batch_size=16, batch_loss=True, record_diagnostics=False)
+    full = descend(Adam(lr=0.01), digits, steps=20, batch_size=16, record_diagnostics=False)
+    np.testing.assert_allclose(adaptive.losses_at(run, digits, [0, 5, 20]), full.losses[[0, 5, 20]], rtol=1e-12)
+    assert not np.allclose(run.losses[[5, 20]], full.losses[[5, 20]])  # the recorded ones were batch losses
+    with pytest.raises(ValueError, match="steps must lie between 0 and 20"):
+        adaptive.losses_at(run, digits, [21])

@@ -9,12 +9,12 @@ and trajectories; the chapters print and plot what they return.
 - ``start_grid`` and ``basin_fractions``: which hollow each start ends in (chapter 05).
 - ``scaled_loss``: the same landscape with its loss (and gradients) multiplied (chapter 05).
 - ``update_scaling`` and ``scaled_bowl``: the units argument for AdaDelta (chapter 06).
-- ``steps_to_reach`` and ``step_lengths``: reading progress off a trajectory (all).
+- ``steps_to_reach``, ``step_lengths`` and ``losses_at``: reading progress off a trajectory (all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
 from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, Optimizer
+from ..optimizers import AdaDelta, Optimizer, _as_items, _rebuild
 
 # ---- a landscape where AdaGrad stalls ------------------------------------------
 
@@ -118,6 +118,28 @@ def steps_to_reach(trajectory: Trajectory, loss_below: float) -> int | None:
 def step_lengths(trajectory: Trajectory) -> np.ndarray:
     """Length |w_k - w_(k-1)| of every step taken (one entry per step)."""
     return np.linalg.norm(np.diff(trajectory.params, axis=0), axis=1)
+
+
+def losses_at(trajectory: Trajectory, problem: Any, steps: Sequence[int]) -> np.ndarray:
+    """The full-batch loss of ``problem`` at the parameters a run had after each of ``steps``.
+
+    Runs recorded with ``batch_loss=True`` (cheap on big data sets) store only
+    the noisy mini-batch loss; this recomputes the full loss where it is needed.
+    The flattened rows of ``trajectory.params`` are put back into the
+    structure of ``trajectory.final`` (an array, or a network's dict of arrays).
+    """
+    if trajectory.final is None:
+        raise ValueError("trajectory.final is None; losses_at needs a run made by descend")
+    template = _as_items(trajectory.final, "trajectory.final")
+    sizes = np.cumsum([0] + [a.size for _, a in template])
+    out = []
+    for step in steps:
+        if not 0 <= step <= trajectory.steps:
+            raise ValueError(f"steps must lie between 0 and {trajectory.steps} (the run's length), got {step!r}")
+        row = trajectory.params[step]
+        arrays = [row[a:b].reshape(w.shape).astype(w.dtype) for (_, w), a, b in zip(template, sizes[:-1], sizes[1:])]
+        out.append(problem.loss(_rebuild(trajectory.final, arrays)))
+    return np.array(out)
 
 
 def feature_errors(trajectory: Trajectory, w_true: np.ndarray, is_rare: np.ndarray) -> dict[str, np.ndarray]:
