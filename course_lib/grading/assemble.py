@@ -228,26 +228,31 @@ def rebuild(released: ReleasedNotebook, answers: dict[str, str]) -> dict:
 RESET_SOURCE = "%reset -f"  # a fresh namespace for the next chapter
 
 
-def combine(notebooks: list[tuple[ReleasedNotebook, dict]]) -> tuple[dict, dict[int, CheckCell]]:
+def combine(notebooks: list[tuple[ReleasedNotebook, dict]]) -> tuple[dict, dict[int, CheckCell], list[str]]:
     """One notebook made of several rebuilt ones (one kernel for the whole submission).
 
     A grader cell between chapters clears the namespace, so that one chapter's
     answers cannot stand in for another's. Returns the notebook and, for each
-    check cell, its index among the code cells (nbval calls the i-th code cell "Cell i").
+    check cell, its index among the code cells (nbval calls the i-th code cell "Cell i"),
+    and the notebook id each code cell comes from.
     """
     first = notebooks[0][1]
     combined = {"cells": [], "metadata": copy.deepcopy(first["metadata"]), "nbformat": 4, "nbformat_minor": 5}
     combined["metadata"].pop("course", None)
     checks: dict[int, CheckCell] = {}
+    owners: list[str] = []
     for released, nb in notebooks:
         if combined["cells"]:
             combined["cells"].append({
                 "cell_type": "code", "id": f"grader-reset-{released.id}", "execution_count": None,
                 "metadata": {"tags": ["nbval-ignore-output"]}, "outputs": [], "source": RESET_SOURCE,
             })
+            owners.append(released.id)
         by_position = {check.index: check for check in released.checks}
         for index, cell in enumerate(nb["cells"]):
             if index in by_position:
-                checks[sum(c["cell_type"] == "code" for c in combined["cells"])] = by_position[index]
+                checks[len(owners)] = by_position[index]
+            if cell["cell_type"] == "code":
+                owners.append(released.id)
             combined["cells"].append(dict(cell, id=f"{released.id}-{cell.get('id')}"))
-    return combined, checks
+    return combined, checks, owners

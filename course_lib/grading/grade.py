@@ -14,17 +14,16 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..exercise_specs import specs_for
-from .assemble import ReleasedNotebook, combine, find_submission, load_release, rebuild
+from ..exercise_specs import Verdict, specs_for
+from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
 from .judge import run_judge
 from .run import Limits, NbvalRun, run_nbval
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_EXERCISES = ROOT / "exercises"
-NOT_PASSED = ("failed", "skipped", "xfailed", "xpassed", "error")
 
 
 @dataclass
@@ -69,24 +68,76 @@ def _first_line(text: str, limit: int = 300) -> str:
     return (lines[-1] if lines else "no message")[:limit]
 
 
-def _nbval_notes(nbval: NbvalRun, limits: Limits) -> list[str]:
+BROKEN_KERNEL = ("kernel dead", "kernel died", "timeout", "timed out")
+
+
+def _broken_notebook(run: NbvalRun, owners: list[str]) -> str | None:
+    """The first notebook in which the kernel died or a cell timed out (nbval gives up after that)."""
+    for index, owner in enumerate(owners):
+        outcome, message = run.cells.get(index, ("not run", ""))
+        if outcome == "not run" or any(word in message.lower() for word in BROKEN_KERNEL):
+            return owner
+    return None
+
+
+def _nbval_notes(run: NbvalRun, limits: Limits) -> list[str]:
     notes = []
-    finished = nbval.finished
-    messages = " ".join(message for _, message in nbval.cells.values()).lower()
+    finished = run.finished
+    messages = " ".join(message for _, message in run.cells.values()).lower()
     if finished.timed_out:
         notes.append(f"timeout: nbval stopped after the {limits.wall_seconds:g} s limit for a submission")
-    if "timed out" in messages or "timeout" in messages:
+    if "timeout of" in messages or "timed out" in messages:
         notes.append(f"timeout: a cell ran longer than {limits.cell_seconds:g} s")
-    if "kernel died" in messages or "deadkernel" in messages:
+    if "kernel dead" in messages or "kernel died" in messages:
         notes.append("crash: the kernel died (os._exit, a crash or the memory limit)")
     if "memoryerror" in messages:
         notes.append(f"memory limit: a cell asked for more than {limits.memory_bytes / 1024**3:g} GB")
     if finished.truncated:
         notes.append("output flood: nbval's output was cut at the cap")
-    if not nbval.cells and not finished.timed_out:
+    if not run.cells and not finished.timed_out:
         tail = finished.stderr.decode("utf-8", "replace")[-200:] or finished.stdout.decode("utf-8", "replace")[-200:]
         notes.append(f"crash: nbval reported no cells (exit code {finished.returncode}): {' '.join(tail.split())}")
     return notes
+
+
+def run_notebooks(
+    rebuilt: list[tuple[ReleasedNotebook, dict]], workdir: Path, limits: Limits
+) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, float]]:
+    """nbval on a submission's notebooks: one kernel for all of them, a fresh one after a crash.
+
+    All notebooks run as one combined notebook (one kernel start per submission).
+    If the kernel dies or a cell times out, nbval fails every later cell, so the
+    notebooks after the broken one run again in a fresh kernel, within the
+    submission's wall-clock limit. Returns (outcome, message) per exercise id,
+    notes, and timings.
+    """
+    deadline = time.perf_counter() + limits.wall_seconds
+    outcomes: dict[str, tuple[str, str]] = {}
+    notes: list[str] = []
+    timings = {"nbval": 0.0, "kernel_start": 0.0, "cells": 0.0}
+    remaining = list(rebuilt)
+    attempt = 0
+    while remaining:
+        attempt += 1
+        combined, checks, owners = combine(remaining)
+        run_dir = workdir / f"nbval-{attempt}"
+        run_dir.mkdir()
+        wall = max(1.0, deadline - time.perf_counter())
+        run = run_nbval(combined, run_dir, replace(limits, wall_seconds=wall))
+        timings["nbval"] += run.finished.seconds
+        timings["kernel_start"] += run.kernel_seconds
+        timings["cells"] += run.cells_seconds
+        notes += [note for note in _nbval_notes(run, limits) if note not in notes]
+        for index, check in checks.items():
+            outcomes[check.exercise] = run.cells.get(index, ("not run", "the check cell was not run"))
+        broken = _broken_notebook(run, owners)
+        if broken is None or run.finished.timed_out:
+            break
+        ids = [released.id for released, _ in remaining]
+        remaining = remaining[ids.index(broken) + 1 :]
+        if remaining:
+            notes.append(f"{broken} broke the kernel; the notebooks after it ran in a fresh kernel")
+    return outcomes, notes, timings
 
 
 def grade_submission(
@@ -107,47 +158,51 @@ def grade_submission(
     if not rebuilt:
         result.timings["total"] = time.perf_counter() - start
         return result
-    combined, checks = combine(rebuilt)
-    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{submission.student[:40]}-"))
+    workdir = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
-        nbval_dir, judge_dir = workdir / "nbval", workdir / "judge"
-        nbval_dir.mkdir()
-        judge_dir.mkdir()
+        (workdir / "judge").mkdir()
         with ThreadPoolExecutor(2) as pool:  # the kernel and the judge run side by side
-            nbval_future = pool.submit(run_nbval, combined, nbval_dir, limits)
-            judge_future = pool.submit(run_judge, rebuilt, seed, judge_dir, limits)
-            nbval, judged = nbval_future.result(), judge_future.result()
+            nbval_future = pool.submit(run_notebooks, rebuilt, workdir, limits)
+            judge_future = pool.submit(run_judge, rebuilt, seed, workdir / "judge", limits)
+            (outcomes, nbval_notes, nbval_timings), judged = nbval_future.result(), judge_future.result()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    result.timings.update(
-        nbval=nbval.finished.seconds, kernel_start=nbval.kernel_seconds, cells=nbval.cells_seconds,
-        judge=judged.finished.seconds if judged.finished else 0.0,
-    )
-    result.notes += _nbval_notes(nbval, limits)
+    result.timings.update(nbval_timings, judge=judged.finished.seconds if judged.finished else 0.0)
+    result.notes += nbval_notes
     if judged.problem:
         result.notes.append(f"judge: {judged.problem}")
-    for index, check in checks.items():
-        outcome, message = nbval.cells.get(index, ("not run", "the check cell was not run"))
-        verdict = judged.verdicts.get(check.exercise)
-        nbval_ok = outcome == "passed"
-        judge_ok = verdict is not None and verdict.passed
-        if nbval_ok and judge_ok:
-            result.points[check.exercise] = check.points
-            result.feedback[check.exercise] = verdict.message
-            continue
-        judge_text = verdict.message if verdict else f"Exercise {check.exercise} failed: not judged"
-        if nbval_ok != judge_ok:
-            failed_by = "the judge" if nbval_ok else f"nbval ({outcome})"
-            result.notes.append(f"disagreement on {check.exercise}: only {failed_by} failed it")
-        result.feedback[check.exercise] = judge_text if not judge_ok else (
-            f"Exercise {check.exercise} failed in the notebook run ({outcome}): {_first_line(message)}"
-        )
+    result.notes += [f"judge: {problem}" for problem in judged.problems]
+    for released, _ in rebuilt:
+        for check in released.checks:
+            _award(result, check, outcomes.get(check.exercise, ("not run", "")), judged.verdicts.get(check.exercise))
     for notebook_id in release:
         if notebook_id not in submission.notebooks:
             for spec in specs_for(notebook_id):
                 result.feedback[spec.id] = f"Exercise {spec.id}: not graded, notebook {notebook_id} is missing"
     result.timings["total"] = time.perf_counter() - start
     return result
+
+
+def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], verdict: Verdict | None) -> None:
+    """Points only when nbval and the judge both pass; a note when they disagree."""
+    outcome, message = nbval
+    nbval_ok = outcome == "passed"
+    judge_ok = verdict is not None and verdict.passed
+    if nbval_ok and judge_ok:
+        result.points[check.exercise] = check.points
+        result.feedback[check.exercise] = verdict.message
+        return
+    if nbval_ok != judge_ok:
+        failed_by = "the judge" if nbval_ok else f"nbval ({outcome})"
+        result.notes.append(f"disagreement on {check.exercise}: only {failed_by} failed it")
+    if verdict is None:
+        result.feedback[check.exercise] = f"Exercise {check.exercise} failed: not judged"
+    elif not judge_ok:
+        result.feedback[check.exercise] = verdict.message
+    else:
+        result.feedback[check.exercise] = (
+            f"Exercise {check.exercise} failed in the notebook run ({outcome}): {_first_line(message)}"
+        )
 
 
 def grade_class(

@@ -3,7 +3,8 @@
 The child (``python -I -m course_lib.grading.judge FD``) reads a request on
 stdin: the code cells of each rebuilt notebook (setup and answer cells, never
 the checks) and a seed chosen at grading time. It runs each notebook's cells in
-a fresh namespace, calls ``exercise_specs.collect_outputs`` on what the answer
+a fresh namespace, in a forked process of its own (so a crash costs that
+notebook only), calls ``exercise_specs.collect_outputs`` on what the answer
 cells defined, and writes plain JSON (never pickle) to the pipe FD, a channel of
 its own: what the student prints goes to stdout, which the parent drops.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import sys
 import tempfile
@@ -36,6 +38,7 @@ class JudgeRun:
 
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     problem: str | None = None  # a note when the child did not deliver (timeout, crash, bad JSON)
+    problems: list[str] = field(default_factory=list)  # notebooks whose answers crashed their fork
     finished: Finished | None = None
 
 
@@ -78,6 +81,10 @@ def run_judge(
     run = JudgeRun(finished=finished)
     outputs, problem = _parse(data, finished, limits)
     run.problem = problem
+    if outputs is not None:
+        problems = outputs.get("problems")
+        run.problems = [str(p)[:300] for p in problems] if isinstance(problems, list) else []
+        outputs = outputs.get("outputs") if isinstance(outputs.get("outputs"), dict) else {}
     for spec in expected:
         if outputs is None:
             run.verdicts[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
@@ -136,6 +143,61 @@ def _run_cell(source: str, namespace: dict, seconds: float) -> str | None:
     return None
 
 
+def _answers_outputs(notebook: dict, seed: int, cell_seconds: float, collect_outputs) -> dict:
+    """Run one notebook's cells in a fresh namespace; the outputs of each of its exercises."""
+    namespace: dict = {"__name__": "__main__"}
+    cell_errors: dict[str, str] = {}
+    for cell in notebook["cells"]:
+        error = _run_cell(cell["source"], namespace, cell_seconds)
+        if error and cell["exercise"]:
+            cell_errors[cell["exercise"]] = error
+    results = {}
+    for spec in specs_for(notebook["notebook"]):
+        if spec.symbol in namespace:
+            outputs = collect_outputs(spec, namespace[spec.symbol], seed)
+        else:
+            why = f" (your answer cell raised {cell_errors[spec.id]})" if spec.id in cell_errors else ""
+            outputs = {"exercise": spec.id, "seed": seed, "error": f"{spec.symbol} is not defined{why}"}
+        try:
+            results[spec.id] = json.loads(json.dumps(outputs, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            results[spec.id] = {"exercise": spec.id, "seed": seed, "error": f"outputs not JSON-able: {exc}"}
+    return results
+
+
+def _in_fork(notebook: dict, seed: int, cell_seconds: float, collect_outputs) -> tuple[dict, str | None]:
+    """``_answers_outputs`` in a forked process, so that a crash (os._exit) costs one notebook only."""
+    read_end, write_end = os.pipe()
+    cpu_budget = int(cell_seconds * (len(notebook["cells"]) + 1) + 25 * len(specs_for(notebook["notebook"])))
+    pid = os.fork()
+    if pid == 0:  # the forked child: run the student's code, send JSON, leave without cleanup
+        os.close(read_end)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_budget, cpu_budget + 5))
+        with os.fdopen(write_end, "w", encoding="utf-8") as channel:
+            channel.write(json.dumps(_answers_outputs(notebook, seed, cell_seconds, collect_outputs)))
+        os._exit(0)
+    os.close(write_end)
+    received: list = []
+    read_capped(os.fdopen(read_end, "rb"), JSON_CAP + 1, received)
+    _, status = os.waitpid(pid, 0)
+    data = received[0]
+    name = notebook["notebook"]
+    code = os.waitstatus_to_exitcode(status)
+    if not data or len(data) > JSON_CAP:
+        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        problem = f"crash: the answers of {name} stopped the process running them ({how})"
+    else:
+        try:
+            results = json.loads(data.decode("utf-8"))
+            if isinstance(results, dict):
+                return results, None
+            problem = f"malformed JSON from the answers of {name}"
+        except (UnicodeDecodeError, ValueError):
+            problem = f"malformed JSON from the answers of {name}"
+    error = {"seed": seed, "error": f"not judged ({problem})"}
+    return {spec.id: dict(error, exercise=spec.id) for spec in specs_for(name)}, problem
+
+
 def _child(fd: int) -> None:
     from ..exercise_specs import collect_outputs  # bound before any student code runs
 
@@ -145,24 +207,13 @@ def _child(fd: int) -> None:
     sys.stdout = open(os.devnull, "w")  # what the student prints goes nowhere
     os.chdir(tempfile.mkdtemp(prefix="judge-"))
     results: dict = {}
+    problems = []
     for notebook in request["notebooks"]:
-        namespace: dict = {"__name__": "__main__"}
-        cell_errors: dict[str, str] = {}
-        for cell in notebook["cells"]:
-            error = _run_cell(cell["source"], namespace, float(request["cell_seconds"]))
-            if error and cell["exercise"]:
-                cell_errors[cell["exercise"]] = error
-        for spec in specs_for(notebook["notebook"]):
-            if spec.symbol in namespace:
-                outputs = collect_outputs(spec, namespace[spec.symbol], seed)
-            else:
-                why = f" (your answer cell raised {cell_errors[spec.id]})" if spec.id in cell_errors else ""
-                outputs = {"exercise": spec.id, "seed": seed, "error": f"{spec.symbol} is not defined{why}"}
-            try:
-                results[spec.id] = json.loads(json.dumps(outputs, allow_nan=False))
-            except (TypeError, ValueError) as exc:
-                results[spec.id] = {"exercise": spec.id, "seed": seed, "error": f"outputs not JSON-able: {exc}"}
-    channel.write(json.dumps(results))
+        outputs, problem = _in_fork(notebook, seed, float(request["cell_seconds"]), collect_outputs)
+        results.update(outputs)
+        if problem:
+            problems.append(problem)
+    channel.write(json.dumps({"outputs": results, "problems": problems}))
     channel.close()
 
 
