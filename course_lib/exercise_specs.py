@@ -1058,7 +1058,7 @@ SPEC_LIST: list[ExerciseSpec] = [
     FunctionSpec(
         id="1.1", notebook="01_gradient_descent", points=2, symbol="gd_update", kind="function",
         title="gradient descent update rule",
-        hint="write gd_update: return w - lr * g (a new array)",
+        hint="write gd_update: one step of gradient descent from w against g, as a new array",
         args=("w", "g"), returns=("w",), reference=_gd_reference, make_case=_gd_case,
         mistakes=(
             Mistake(SIGN_ERROR, SIGN_EXPLANATION, _gd_ascending),
@@ -1075,7 +1075,7 @@ SPEC_LIST: list[ExerciseSpec] = [
     FunctionSpec(
         id="2.1", notebook="02_stochastic_gradient_descent", points=2, symbol="sgd_step", kind="function",
         title="one SGD step on one example",
-        hint="write sgd_step: the gradient of example i, (X[i] @ w - y[i]) * X[i], then w - lr * gradient",
+        hint="write sgd_step: the gradient of example i alone, then one gradient descent step with it",
         args=("w", "X", "y", "i"), returns=("w",), reference=_sgd_reference,
         make_case=lambda rng, k: _regression_case(rng, k, batches=False),
         mistakes=(
@@ -1103,7 +1103,7 @@ SPEC_LIST: list[ExerciseSpec] = [
     FunctionSpec(
         id="3.1", notebook="03_mini_batch_gradient_descent", points=2, symbol="minibatch_gradient", kind="function",
         title="the mini-batch gradient",
-        hint="write minibatch_gradient: the mean over the rows idx of (X[idx] @ w - y[idx]) * X[idx]",
+        hint="write minibatch_gradient: the mean of the gradients of the examples idx, without a Python loop",
         args=("X", "y", "w", "idx"), returns=("g",), reference=_minibatch_reference,
         make_case=lambda rng, k: _regression_case(rng, k, batches=True), int_args=("idx",),
         mistakes=(
