@@ -36,6 +36,7 @@ def check(exercise_id: str, answer: Any) -> None:
     exercise_id : the exercise, e.g. "4.1".
     answer : the function or value the exercise asks for, e.g. ``adagrad_update``.
     """
+    __tracebackhide__ = True  # IPython and pytest show the message, not this frame
     verdict = run_check(exercise_id, answer)
     if not verdict.passed:
         raise ExerciseFailed(verdict.message)

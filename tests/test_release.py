@@ -145,6 +145,7 @@ def course_copy(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_release_command_is_deterministic_and_check_detects_stale_exercises(course_copy, capsys):
     solutions, exercises = course_copy / "solutions", course_copy / "exercises"
     args = ["--solutions", str(solutions), "--exercises", str(exercises)]
@@ -173,6 +174,7 @@ def test_release_refuses_unknown_notebooks(course_copy, capsys):
     assert "unknown notebook" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_untouched_exercises_fail_every_check_cell():
     for name in NAMES:
         nb = read(EXERCISES / f"{name}.ipynb")
