@@ -26,7 +26,7 @@ class LiveMap:
     """A contour map of one landscape with ``len(colors)`` paths that can be replaced quickly."""
 
     def __init__(self, landscape: Any, labels: list[str], colors: list[str], title: str,
-                 figsize: tuple[float, float] = (6.4, 4.6), dpi: int = 90) -> None:
+                 figsize: tuple[float, float] = (6.0, 4.4), dpi: int = 90) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
