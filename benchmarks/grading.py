@@ -113,7 +113,7 @@ def _grade(folder: Path, jobs: int, exercises_dir: Path, kinds: dict[str, str]) 
 def run(quick: bool = False, students: int | None = None, jobs: tuple[int, ...] = (1, 2),
         solutions_dir: Path = ROOT / "solutions", exercises_dir: Path = ROOT / "exercises") -> dict[str, Any]:
     """Generate a class, grade it with each ``jobs``; return throughput, breakdown, floor and rows."""
-    students = students or (6 if quick else 20)
+    students = students or (4 if quick else 20)
     workdir = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         kinds = make_class(workdir / "class", students, solutions_dir, exercises_dir)
