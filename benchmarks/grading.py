@@ -59,7 +59,7 @@ def make_class(folder: Path, students: int, solutions_dir: Path, exercises_dir: 
     kinds = {}
     for i in range(students):
         student = f"student_{i:02d}"
-        kind = "wrong" if i % 5 == 4 else "unanswered" if i % 7 == 6 else "right"
+        kind = "wrong" if i % 5 == 1 else "unanswered" if i % 7 == 3 else "right"
         kinds[student] = kind
         (folder / student).mkdir(parents=True)
         for path in notebooks:
