@@ -189,7 +189,7 @@ def test_surface_and_animation(valley, runs):
     ax = plots.surface(valley, runs[:1])
     assert ax.name == "3d" and ax.get_zlabel().startswith("log10")
     html = plots.animate(valley, runs[0], frames=5)
-    assert "<script" in html.data and html.data.count("data:image/png;base64") == 5
+    assert "<script" in html.data and html.data.count("data:image/jpeg;base64") == 5
     assert plt.get_fignums() == [ax.figure.number]  # the animation's figure was closed
 
 
