@@ -125,3 +125,22 @@ def test_race_has_one_path_per_optimizer_and_a_shared_multiplier():
     assert contest.readout.value.count("<br>") == 3
     bundle = contest._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+
+
+def test_batch_size_slider_makes_the_landscape_stochastic():
+    explorer = explore("gd", "bowl", steps=30, batch_size=4, lr=0.1)
+    assert "batch_size" in explorer.general
+    before = explorer.live.paths[0].get_xdata().copy()
+    explorer.general["batch_size"].value = 64
+    after = explorer.live.paths[0].get_xdata()
+    assert not np.array_equal(before, after)
+    expected = replay({"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 30,
+                       "start": "corner", "batch_size": 64})
+    np.testing.assert_array_equal(after, expected["x"])
+
+
+def test_sliders_argument_chooses_a_subset():
+    explorer = explore("adam", "bowl", steps=20, sliders=("lr", "beta1"))
+    assert slider_names(explorer) == {"lr", "beta1"}
+    with pytest.raises(ValueError, match="unknown slider 'gamma'"):
+        explore("adam", "bowl", sliders=("gamma",))
