@@ -15,6 +15,14 @@ The parts, in the order a submission goes through them (nothing imports upward):
 See docs/grading.md for the threat model.
 """
 
-from .grade import ClassResult, SubmissionResult, grade_class
-
 __all__ = ["ClassResult", "SubmissionResult", "grade_class"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the kernel guard and the pytest plugin, which live in this
+    # package and run inside the grading processes, should not pay for the whole grader.
+    if name in __all__:
+        from . import grade
+
+        return getattr(grade, name)
+    raise AttributeError(f"module 'course_lib.grading' has no attribute {name!r}")

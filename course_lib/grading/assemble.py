@@ -20,6 +20,7 @@ from pathlib import Path
 MAX_NOTEBOOK_BYTES = 20_000_000  # a bigger file is not read (an exercise notebook is ~10 kB)
 MAX_ANSWER_CHARS = 200_000  # per answer cell; longer sources are refused
 RELEASE_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*$", re.MULTILINE)  # "# NBVAL_SKIP" and friends
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class StudentNotebook:
     notebook: str
     path: Path
     answers: dict[str, str] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)  # exercises whose stored check output says "passed"
 
 
 @dataclass
@@ -166,6 +168,7 @@ def find_submission(folder: Path, release: dict[str, ReleasedNotebook]) -> Submi
             continue
         student_nb = StudentNotebook(notebook_id, path)
         _take_answers(nb, release[notebook_id], student_nb, shown, submission.notes)
+        _note_tampering(nb, release[notebook_id], student_nb, shown, submission.notes)
         candidates.setdefault(notebook_id, []).append(student_nb)
     for notebook_id in release:
         found = candidates.get(notebook_id, [])
@@ -209,7 +212,45 @@ def _take_answers(nb: dict, released: ReleasedNotebook, student_nb: StudentNoteb
             too_long = f"over {MAX_ANSWER_CHARS} characters"
             notes.append(f"{shown}: answer cell of exercise {exercise} is {too_long}; unanswered")
         else:
+            if NBVAL_MARKER.search(source):  # a skipped answer cell would only hurt its author
+                notes.append(f"{shown}: nbval marker in the answer cell of exercise {exercise} (removed)")
+                source = NBVAL_MARKER.sub("", source)
             student_nb.answers[cell_id] = source
+
+
+def _note_tampering(nb: dict, released: ReleasedNotebook, student_nb: StudentNotebook, shown: str, notes: list) -> None:
+    """Notes on check cells and nbval markers the student changed: all ignored, the release's are used."""
+    release_cells = {cell.get("id"): cell for cell in released.nb["cells"]}
+    student_cells = {cell.get("id"): cell for cell in nb["cells"] if isinstance(cell.get("id"), str)}
+    for check in released.checks:
+        original = released.nb["cells"][check.index]
+        cell = student_cells.get(original.get("id"))
+        where = f"{shown}: check cell of exercise {check.exercise}"
+        if cell is None:
+            notes.append(f"{where} was deleted (the release's is used)")
+            continue
+        if (_source(cell) or "").strip() != (_source(original) or "").strip():
+            notes.append(f"{where} was edited (the release's is used)")
+        if sorted(map(str, _tags(cell))) != sorted(_tags(original)):
+            notes.append(f"{where} has changed tags (the release's are used)")
+        outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+        text = "".join(str(o.get("text", "")) for o in outputs if isinstance(o, dict))
+        if f"Exercise {check.exercise} passed" in text and cell.get("execution_count") is not None:
+            student_nb.claimed.add(check.exercise)  # run in the student's kernel (the release's is unrun)
+    check_ids = {released.nb["cells"][check.index].get("id") for check in released.checks}
+    for cell_id, cell in student_cells.items():
+        if cell_id in check_ids or cell_id in released.answer_ids:
+            continue
+        original = release_cells.get(cell_id)
+        added_tags = {str(t) for t in _tags(cell)} - set(_tags(original) if original else [])
+        suspicious = sorted(t for t in added_tags if t == "check" or t.startswith(("nbval", "raises-exception")))
+        if suspicious:
+            notes.append(f"{shown}: tags {', '.join(suspicious)} added to cell {cell_id[:40]!r} (ignored)")
+        source = _source(cell) or ""
+        if original is None and NBVAL_MARKER.search(source):
+            notes.append(f"{shown}: nbval marker in an added cell {cell_id[:40]!r} (ignored)")
+        elif original is not None and NBVAL_MARKER.search(source) and not NBVAL_MARKER.search(_source(original) or ""):
+            notes.append(f"{shown}: nbval marker added to cell {cell_id[:40]!r} (ignored)")
 
 
 def rebuild(released: ReleasedNotebook, answers: dict[str, str]) -> dict:
@@ -225,13 +266,23 @@ def rebuild(released: ReleasedNotebook, answers: dict[str, str]) -> dict:
     return nb
 
 
-RESET_SOURCE = "%reset -f"  # a fresh namespace for the next chapter
+RESET_SOURCE = "from course_lib.grading.kernel_guard import clear_namespace\nclear_namespace()"
+OUTPUT_CAP_CHARS = 1_000_000  # what one cell may print in the grading kernel
+GUARD_SOURCE = f"from course_lib.grading.kernel_guard import cap_output\ncap_output({OUTPUT_CAP_CHARS})"
+
+
+def _grader_cell(cell_id: str, source: str) -> dict:
+    return {
+        "cell_type": "code", "id": cell_id, "execution_count": None,
+        "metadata": {"tags": ["nbval-ignore-output"]}, "outputs": [], "source": source,
+    }
 
 
 def combine(notebooks: list[tuple[ReleasedNotebook, dict]]) -> tuple[dict, dict[int, CheckCell], list[str]]:
     """One notebook made of several rebuilt ones (one kernel for the whole submission).
 
-    A grader cell between chapters clears the namespace, so that one chapter's
+    A first grader cell caps what each cell may print (``kernel_guard``); a
+    grader cell between chapters clears the namespace, so that one chapter's
     answers cannot stand in for another's. Returns the notebook and, for each
     check cell, its index among the code cells (nbval calls the i-th code cell "Cell i"),
     and the notebook id each code cell comes from.
@@ -241,12 +292,11 @@ def combine(notebooks: list[tuple[ReleasedNotebook, dict]]) -> tuple[dict, dict[
     combined["metadata"].pop("course", None)
     checks: dict[int, CheckCell] = {}
     owners: list[str] = []
+    combined["cells"].append(_grader_cell("grader-guard", GUARD_SOURCE))
+    owners.append(notebooks[0][0].id)
     for released, nb in notebooks:
-        if combined["cells"]:
-            combined["cells"].append({
-                "cell_type": "code", "id": f"grader-reset-{released.id}", "execution_count": None,
-                "metadata": {"tags": ["nbval-ignore-output"]}, "outputs": [], "source": RESET_SOURCE,
-            })
+        if len(combined["cells"]) > 1:
+            combined["cells"].append(_grader_cell(f"grader-reset-{released.id}", RESET_SOURCE))
             owners.append(released.id)
         by_position = {check.index: check for check in released.checks}
         for index, cell in enumerate(nb["cells"]):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .grade import DEFAULT_EXERCISES, grade_class
 from .report import write_reports
+from .run import Limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
                         "feedback/<student>.md is written next to it")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per submission (default 120)")
+    parser.add_argument("--cell-timeout", type=float, default=30.0,
+                        help="seconds per notebook cell (default 30, at most --timeout)")
     parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
     parser.add_argument("--seed", type=int, default=None, help="the judge's seed (default: a fresh random one)")
     return parser
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"--jobs must be >= 1, got {args.jobs}")
     if not args.timeout > 0:
         problems.append(f"--timeout must be > 0 seconds, got {args.timeout:g}")
+    if not args.cell_timeout > 0:
+        problems.append(f"--cell-timeout must be > 0 seconds, got {args.cell_timeout:g}")
     if not args.exercises.is_dir():
         problems.append(f"--exercises {str(args.exercises)!r} is not a folder")
     if args.out.is_dir():
@@ -43,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    result = grade_class(args.submissions, jobs=args.jobs, timeout=args.timeout, exercises_dir=args.exercises,
-                         seed=args.seed)
+    limits = Limits(wall_seconds=args.timeout, cell_seconds=min(args.cell_timeout, args.timeout))
+    result = grade_class(args.submissions, jobs=args.jobs, exercises_dir=args.exercises, seed=args.seed, limits=limits)
     feedback_dir = write_reports(result, args.out)
     n = len(result.results)
     rate = 60 * n / result.seconds if result.seconds else 0.0

@@ -68,14 +68,14 @@ def _first_line(text: str, limit: int = 300) -> str:
     return (lines[-1] if lines else "no message")[:limit]
 
 
-BROKEN_KERNEL = ("kernel dead", "kernel died", "timeout", "timed out")
+BROKEN_KERNEL = ("kernel dead", "kernel died", "timeout", "timed out", "pytest plugin exception")
 
 
 def _broken_notebook(run: NbvalRun, owners: list[str]) -> str | None:
     """The first notebook in which the kernel died or a cell timed out (nbval gives up after that)."""
     for index, owner in enumerate(owners):
         outcome, message = run.cells.get(index, ("not run", ""))
-        if outcome == "not run" or any(word in message.lower() for word in BROKEN_KERNEL):
+        if outcome in ("not run", "xfailed", "xpassed") or any(word in message.lower() for word in BROKEN_KERNEL):
             return owner
     return None
 
@@ -92,6 +92,10 @@ def _nbval_notes(run: NbvalRun, limits: Limits) -> list[str]:
         notes.append("crash: the kernel died (os._exit, a crash or the memory limit)")
     if "memoryerror" in messages:
         notes.append(f"memory limit: a cell asked for more than {limits.memory_bytes / 1024**3:g} GB")
+    if "output flood" in messages:
+        notes.append("output flood: a cell printed more than the grader allows")
+    if any(message.strip() == "pytest plugin exception:" for _, message in run.cells.values()):
+        notes.append("crash: nbval failed while running a cell (out of memory? an output flood?)")
     if finished.truncated:
         notes.append("output flood: nbval's output was cut at the cap")
     if not run.cells and not finished.timed_out:
@@ -175,6 +179,10 @@ def grade_submission(
     for released, _ in rebuilt:
         for check in released.checks:
             _award(result, check, outcomes.get(check.exercise, ("not run", "")), judged.verdicts.get(check.exercise))
+    claimed = set().union(*(student_nb.claimed for student_nb in submission.notebooks.values()))
+    for exercise in sorted(claimed):
+        if result.points.get(exercise, 0) == 0:
+            result.notes.append(f"the notebook's stored output says exercise {exercise} passed; it did not when graded")
     for notebook_id in release:
         if notebook_id not in submission.notebooks:
             for spec in specs_for(notebook_id):

@@ -165,13 +165,16 @@ def _answers_outputs(notebook: dict, seed: int, cell_seconds: float, collect_out
     return results
 
 
-def _in_fork(notebook: dict, seed: int, cell_seconds: float, collect_outputs) -> tuple[dict, str | None]:
+def _in_fork(
+    notebook: dict, seed: int, cell_seconds: float, collect_outputs, main_fd: int
+) -> tuple[dict, str | None]:
     """``_answers_outputs`` in a forked process, so that a crash (os._exit) costs one notebook only."""
     read_end, write_end = os.pipe()
     cpu_budget = int(cell_seconds * (len(notebook["cells"]) + 1) + 25 * len(specs_for(notebook["notebook"])))
     pid = os.fork()
     if pid == 0:  # the forked child: run the student's code, send JSON, leave without cleanup
         os.close(read_end)
+        os.close(main_fd)  # the student's code can reach this notebook's channel only, not the others'
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_budget, cpu_budget + 5))
         with os.fdopen(write_end, "w", encoding="utf-8") as channel:
             channel.write(json.dumps(_answers_outputs(notebook, seed, cell_seconds, collect_outputs)))
@@ -209,7 +212,7 @@ def _child(fd: int) -> None:
     results: dict = {}
     problems = []
     for notebook in request["notebooks"]:
-        outputs, problem = _in_fork(notebook, seed, float(request["cell_seconds"]), collect_outputs)
+        outputs, problem = _in_fork(notebook, seed, float(request["cell_seconds"]), collect_outputs, fd)
         results.update(outputs)
         if problem:
             problems.append(problem)

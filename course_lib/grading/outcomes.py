@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 MESSAGE_CHARS = 2000
 
@@ -37,6 +38,11 @@ def pytest_runtest_logreport(report) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    """Leave as soon as the run is over: the grader kills the kernel, so skip the 0.7 s of polite shutdown."""
+    """Leave as soon as the run is over: kill the kernel rather than wait 0.7 s for its polite shutdown."""
     if os.environ.get("COURSE_GRADER_OUTCOMES"):
+        from .run import kill_tree  # imported here: a plain pytest run never needs it
+
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        kill_tree(os.getpid(), group=False)  # our children, not us
         os._exit(int(exitstatus))

@@ -115,7 +115,7 @@ def run_limited(
         process.wait(timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
         timed_out = True
-    kill_group(process.pid)  # also the kernel and anything else it left running
+    kill_tree(process.pid)  # the kernel too: jupyter_client starts it in a session of its own
     process.wait()
     for reader in readers:
         reader.join(5)
@@ -127,12 +127,38 @@ def run_limited(
     )
 
 
-def kill_group(pid: int) -> None:
-    """SIGKILL the process group led by ``pid`` (the child and what it started)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def descendants(pid: int) -> list[int]:
+    """The living descendants of ``pid`` (children, grandchildren, ...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])  # after "pid (comm) state"
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid: int, group: bool = True) -> None:
+    """SIGKILL every descendant of ``pid``, whatever session it moved to, and (``group``) pid's process group."""
+    for victim in descendants(pid):
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if group:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 # ---- nbval --------------------------------------------------------------------
