@@ -5,26 +5,29 @@ from __future__ import annotations
 import pytest
 from lab_server import CHROMIUM
 
-INSTALL_HINT = "Chromium not found at /usr/bin/chromium; install it with `apt-get install -y chromium` (Debian)"
+INSTALL_HINT = f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium` (Debian)"
 
+_browser_tests: set[str] = set()
 _outcomes = {"passed": 0, "failed": 0, "skipped": 0}
 
 
 def pytest_collection_modifyitems(config, items):
-    missing = not CHROMIUM.exists()
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        missing, hint = True, "playwright is not installed; `pip install -e '.[test]'`"
+        reason = "playwright is not installed; `pip install -e '.[test]'`"
     else:
-        hint = INSTALL_HINT
+        reason = None if CHROMIUM.exists() else INSTALL_HINT
     for item in items:
-        if "browser" in item.keywords and missing:
-            item.add_marker(pytest.mark.skip(reason=hint))
+        if item.get_closest_marker("browser") is None:  # the marker, not the folder name
+            continue
+        _browser_tests.add(item.nodeid)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_runtest_logreport(report):
-    if "browser" not in report.keywords:
+    if report.nodeid not in _browser_tests:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
         _outcomes[report.outcome] = _outcomes.get(report.outcome, 0) + 1

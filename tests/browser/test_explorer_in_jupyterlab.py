@@ -74,6 +74,10 @@ def test_all_cells_run_without_errors(lab_page):
                         "'application/vnd.jupyter.error']").count() == 0
     assert page.locator(".course-explorer-figure").count() == 2
     page.screenshot(path=str(SCREENSHOTS / "explorer_demo_notebook.png"), full_page=True)
+    race = page.locator(".jp-OutputArea-output").filter(has=page.locator(".course-explorer-figure")).nth(1)
+    race.scroll_into_view_if_needed()
+    assert race.locator(".course-explorer-readout").inner_text().count("\n") == 3  # one line per racer
+    race.screenshot(path=str(SCREENSHOTS / "race.png"))
     assert console_errors == []
 
 
