@@ -203,7 +203,9 @@ def release(solutions: Path, exercises: Path, names: list[str] | None = None, ex
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m course_lib release``; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib release", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib release", description="Write exercises/ from solutions/ (instructors)."
+    )
     parser.add_argument("notebooks", nargs="*", help="release only these (e.g. 04_adagrad); default: all")
     parser.add_argument("--solutions", type=Path, default=ROOT / "solutions", help="default: %(default)s")
     parser.add_argument("--exercises", type=Path, default=ROOT / "exercises", help="default: %(default)s")

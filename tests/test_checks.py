@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from course_lib import exercise_judging as judging
 from course_lib import exercise_specs as specs
 from course_lib.checks import ExerciseFailed, check, run_check
 
@@ -225,7 +226,7 @@ def test_not_a_function_is_reported():
 
 
 def test_a_slow_answer_is_stopped(monkeypatch):
-    monkeypatch.setattr(specs, "CALL_TIME_LIMIT", 0.2)
+    monkeypatch.setattr(judging, "CALL_TIME_LIMIT", 0.2)
 
     def adagrad_update(w, g, G, lr=1e-2, eps=1e-10):
         while True:
@@ -238,7 +239,7 @@ def test_a_slow_answer_is_stopped(monkeypatch):
 
 
 def test_a_slow_answer_is_stopped_outside_the_main_thread(monkeypatch):
-    monkeypatch.setattr(specs, "CALL_TIME_LIMIT", 0.2)
+    monkeypatch.setattr(judging, "CALL_TIME_LIMIT", 0.2)
     box = {}
 
     def slow(w, g, G, lr=1e-2, eps=1e-10):
@@ -252,7 +253,7 @@ def test_a_slow_answer_is_stopped_outside_the_main_thread(monkeypatch):
 
 
 def test_time_budget_for_all_cases(monkeypatch):
-    monkeypatch.setattr(specs, "TOTAL_TIME_LIMIT", 0.3)
+    monkeypatch.setattr(judging, "TOTAL_TIME_LIMIT", 0.3)
 
     def sluggish(w, g, G, lr=1e-2, eps=1e-10):
         time.sleep(0.05)
