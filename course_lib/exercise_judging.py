@@ -25,6 +25,7 @@ When a function is wrong, the judge also runs the spec's known-buggy variants
 
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import threading
@@ -98,6 +99,23 @@ def _call_with_time_limit(function: Callable, args: tuple, kwargs: dict, seconds
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+class _Discard:
+    """A stream that drops what is written to it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _silenced():
+    """Drop what the student's function prints, so a check cell shows only the verdict (nbval compares it)."""
+    with contextlib.redirect_stdout(_Discard()), contextlib.redirect_stderr(_Discard()):
+        yield
 
 
 def one_line(text: Any, limit: int = 200) -> str:
@@ -257,7 +275,7 @@ class FunctionSpec(ExerciseSpec):
             answer = _Untimed(answer)
         results: list[dict] = []
         deadline = time.monotonic() + TOTAL_TIME_LIMIT
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), _silenced():
             for k, case in enumerate(self.cases(seed)):
                 try:
                     results.append({"steps": self._run_case(answer, case, k, deadline)})
@@ -583,9 +601,11 @@ class BatchingSpec(ExerciseSpec):
         deadline = time.monotonic() + TOTAL_TIME_LIMIT
         for k, case in enumerate(self.cases(seed)):
             try:
-                runs = [
-                    self._run(answer, case, case["seed"] + offset, f"case {k + 1}", deadline) for offset in (0, 0, 1)
-                ]
+                with _silenced():
+                    runs = [
+                        self._run(answer, case, case["seed"] + offset, f"case {k + 1}", deadline)
+                        for offset in (0, 0, 1)
+                    ]
             except _StudentError as exc:
                 results.append({"error": str(exc)})
                 break

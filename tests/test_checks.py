@@ -172,6 +172,15 @@ def test_check_prints_the_pass_line(capsys):
     assert capsys.readouterr().out == "Exercise 4.1 passed: adagrad_update matches the reference on 50 cases\n"
 
 
+def test_what_the_answer_prints_is_not_shown(capsys):
+    def chatty(w, g, G, lr=1e-2, eps=1e-10):
+        print("debugging", w)
+        return adagrad_right(w, g, G, lr, eps)
+
+    check("4.1", chatty)
+    assert capsys.readouterr() == ("Exercise 4.1 passed: adagrad_update matches the reference on 50 cases\n", "")
+
+
 def test_check_raises_with_the_failure_line_and_prints_nothing(capsys):
     with pytest.raises(ExerciseFailed) as info:
         check("4.1", adagrad_eps_inside)
