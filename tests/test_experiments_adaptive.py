@@ -201,7 +201,9 @@ def test_lr_sensitivity_and_window_on_the_bowl():
     assert gaps[-1] == float("inf")
     assert gaps[2] == pytest.approx(0.0) and gaps[1] < 1e-20 and gaps[0] > 1
     window = choosing.lr_window(gaps, lrs, good_gap=1e-3)
-    assert window == {"best_lr": 1.0, "best_gap": gaps[2], "n_good": 2, "good_lrs": [0.5, 1.0]}
+    # lr = 0.5 and lr = 1 both solve it (gaps 1e-23 and 0): round-off must not pick, the smaller lr wins.
+    assert window == {"best_lr": 0.5, "best_gap": gaps[1], "n_good": 2, "good_lrs": [0.5, 1.0]}
+    assert choosing.lr_window(np.array([0.5, 1e-4, 2e-4]), [1, 2, 3], good_gap=1e-3)["best_lr"] == 2.0
     with pytest.raises(ValueError, match="must match"):
         choosing.lr_window(gaps, lrs[:2], good_gap=1e-3)
     with pytest.raises(ValueError, match="lrs\\[...\\] must be > 0"):
@@ -241,3 +243,13 @@ def test_losses_at_recomputes_the_full_loss_of_a_network_run():
     assert not np.allclose(run.losses[[5, 20]], full.losses[[5, 20]])  # the recorded ones were batch losses
     with pytest.raises(ValueError, match="steps must lie between 0 and 20"):
         adaptive.losses_at(run, digits, [21])
+
+
+def test_format_gap_hides_round_off_and_names_divergence():
+    assert choosing.format_gap(float("inf")) == "diverged"
+    assert choosing.format_gap(3.2e-40) == "< 1e-09"
+    assert choosing.format_gap(0.0) == "< 1e-09"
+    assert choosing.format_gap(0.0123) == "1.2e-02"
+    assert choosing.format_gap(1e-9, width=9) == "  1.0e-09"
+    with pytest.raises(ValueError, match="gap must be >= 0 or inf, got -1.0"):
+        choosing.format_gap(-1.0)

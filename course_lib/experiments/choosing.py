@@ -4,6 +4,7 @@
 - ``final_gap``: how far a run ended above the best loss known for its problem.
 - ``lr_sensitivity``: final gap of each optimizer over a sweep of learning rates.
 - ``lr_window``: how many of the swept learning rates worked, and which was best.
+- ``format_gap``: a gap as the chapters print it ("diverged", "< 1e-09", "3.2e-02").
 
 Everything is seeded; only the recorded wall times vary from run to run.
 """
@@ -18,6 +19,9 @@ import numpy as np
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
+
+# Below this a gap is "solved": its exact digits depend on round-off (and can differ between CPUs).
+SOLVED_GAP = 1e-9
 
 
 def race(
@@ -119,7 +123,8 @@ def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[s
 
     Returns
     -------
-    {"best_lr": lr with the smallest gap, "best_gap": that gap,
+    {"best_lr": lr with the smallest gap (gaps below SOLVED_GAP count as equal, and the
+     smallest such lr wins, so round-off never decides), "best_gap": that gap,
      "n_good": how many learning rates worked, "good_lrs": those learning rates}
     """
     gaps = np.asarray(gaps, dtype=float)
@@ -127,7 +132,7 @@ def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[s
     if gaps.shape != lrs.shape:
         raise ValueError(f"gaps has shape {gaps.shape}, but lrs has shape {lrs.shape}; they must match")
     good_gap = check.check_positive("good_gap", good_gap)
-    best = int(np.argmin(gaps))
+    best = int(np.argmin(np.maximum(gaps, SOLVED_GAP)))
     good = gaps <= good_gap
     return {
         "best_lr": float(lrs[best]),
@@ -135,3 +140,16 @@ def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[s
         "n_good": int(good.sum()),
         "good_lrs": lrs[good].tolist(),
     }
+
+
+def format_gap(gap: float, width: int = 0) -> str:
+    """A final gap for printing: "diverged" for inf, "< 1e-09" below ``SOLVED_GAP``, else two digits.
+
+    Printing tiny gaps as a bound keeps the chapters' checked outputs the same on
+    every machine: a gap of 1e-40 is round-off, not a result.
+    """
+    gap = float(gap)
+    if np.isnan(gap) or gap < 0:
+        raise ValueError(f"gap must be >= 0 or inf, got {gap!r}")
+    text = "diverged" if np.isinf(gap) else f"< {SOLVED_GAP:.0e}" if gap < SOLVED_GAP else f"{gap:.1e}"
+    return text.rjust(width)
