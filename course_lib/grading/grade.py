@@ -86,9 +86,11 @@ def _nbval_notes(run: NbvalRun, limits: Limits) -> list[str]:
     messages = " ".join(message for _, message in run.cells.values()).lower()
     if finished.timed_out:
         notes.append(f"timeout: nbval stopped after the {limits.wall_seconds:g} s limit for a submission")
-    if "timeout of" in messages or "timed out" in messages:
+    kernel_dead = "kernel dead" in messages or "kernel died" in messages
+    timed_out = "timeout of" in messages or "timed out" in messages
+    if timed_out and not (kernel_dead and "failed to interrupt" in messages):  # a dead kernel looks like a hang
         notes.append(f"timeout: a cell ran longer than {limits.cell_seconds:g} s")
-    if "kernel dead" in messages or "kernel died" in messages:
+    if kernel_dead:
         notes.append("crash: the kernel died (os._exit, a crash or the memory limit)")
     if "memoryerror" in messages:
         notes.append(f"memory limit: a cell asked for more than {limits.memory_bytes / 1024**3:g} GB")
@@ -201,7 +203,9 @@ def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], v
         result.feedback[check.exercise] = verdict.message
         return
     if nbval_ok != judge_ok:
-        failed_by = "the judge" if nbval_ok else f"nbval ({outcome})"
+        # nbval marks the cells after a time-out or a dead kernel as xfailed/xpassed: they did not run.
+        shown = "not run after the kernel broke" if outcome in ("xfailed", "xpassed") else outcome
+        failed_by = "the judge" if nbval_ok else f"nbval ({shown})"
         result.notes.append(f"disagreement on {check.exercise}: only {failed_by} failed it")
     if verdict is None:
         result.feedback[check.exercise] = f"Exercise {check.exercise} failed: not judged"
