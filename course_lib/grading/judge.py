@@ -25,6 +25,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..exercise_specs import Verdict, specs_for
 from .assemble import ReleasedNotebook, _source, _tags
 from .run import Finished, Limits, child_environment, read_capped, run_limited
@@ -89,7 +91,10 @@ def run_judge(
         if outputs is None:
             run.verdicts[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
         else:
-            run.verdicts[spec.id] = spec.judge(outputs.get(spec.id), seed)
+            # Known-mistake variants overflow or take square roots of negatives on purpose: no
+            # warnings (errstate is per thread, unlike warnings filters, so it is safe with --jobs).
+            with np.errstate(all="ignore"):
+                run.verdicts[spec.id] = spec.judge(outputs.get(spec.id), seed)
     return run
 
 

@@ -91,7 +91,7 @@ def test_solutions_score_full_marks_and_untouched_exercises_zero_in_every_chapte
 def test_a_known_mistake_loses_that_exercise_with_its_hint(graded, student):
     expected = graded["expected"][student]
     line = _feedback_line(graded, student, expected.lost[0])
-    assert "failed" in line and expected.feedback in line
+    assert "failed" in line and "Known mistake:" in line and expected.feedback in line
     assert "disagreement" not in graded["rows"][student]["notes"]
 
 
