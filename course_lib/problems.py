@@ -89,6 +89,10 @@ class LinearRegression(Problem):
     def init_params(self, seed: int = 0) -> np.ndarray:
         return np.zeros(self.X.shape[1])
 
+    def loss(self, w, batch=None) -> float:
+        residual = _rows(self.X, batch) @ w - _rows(self.y, batch)
+        return 0.5 * float(residual @ residual) / len(residual)
+
     def loss_and_grad(self, w, batch=None):
         X, y = _rows(self.X, batch), _rows(self.y, batch)
         residual = X @ w - y
@@ -97,6 +101,11 @@ class LinearRegression(Problem):
     def test_loss(self, w) -> float:
         residual = self.X_test @ w - self.y_test
         return 0.5 * float(residual @ residual) / len(residual)
+
+
+def _log_loss(X, y, w) -> float:
+    z = X @ w
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 
 def _log_loss_and_grad(X, y, w):
@@ -147,12 +156,16 @@ class SparseLogisticRegression(Problem):
     def init_params(self, seed: int = 0) -> np.ndarray:
         return np.zeros(self.X.shape[1])
 
+    def loss(self, w, batch=None) -> float:
+        # The loss alone, without the gradient: the descent loop records it every step.
+        return _log_loss(_rows(self.X, batch), _rows(self.y, batch), w)
+
     def loss_and_grad(self, w, batch=None):
         loss, g = _log_loss_and_grad(_rows(self.X, batch), _rows(self.y, batch), w)
         return loss, g.astype(w.dtype)
 
     def test_loss(self, w) -> float:
-        return _log_loss_and_grad(self.X_test, self.y_test, w)[0]
+        return _log_loss(self.X_test, self.y_test, w)
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -199,6 +212,11 @@ class DigitsMLP(Problem):
         log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         return h, log_p
 
+    def loss(self, params, batch=None) -> float:
+        X, y = _rows(self.X, batch), _rows(self.y, batch)
+        _, log_p = self._forward(params, X)
+        return -float(log_p[np.arange(len(y)), y].mean())
+
     def loss_and_grad(self, params, batch=None):
         X, y = _rows(self.X, batch), _rows(self.y, batch)
         n = len(y)
@@ -213,8 +231,9 @@ class DigitsMLP(Problem):
         return loss, {k: v.astype(dtype) for k, v in grads.items()}
 
     def test_loss(self, params) -> float:
-        _, log_p = self._forward(params, self.X_test)
-        return -float(log_p[np.arange(len(self.y_test)), self.y_test].mean())
+        X, y = self.X_test, self.y_test
+        _, log_p = self._forward(params, X)
+        return -float(log_p[np.arange(len(y)), y].mean())
 
     def accuracy(self, params, test: bool = True) -> float:
         X, y = (self.X_test, self.y_test) if test else (self.X, self.y)

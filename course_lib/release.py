@@ -127,8 +127,11 @@ def build_exercise(solution: Any, name: str) -> Any:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
         tags = _tags(cell)
+        if "check" not in tags:
+            # A check cell keeps its count: nbval refuses a cell with outputs but no count
+            # ("Unrun reference cell has outputs") when a student runs the self-check.
+            cell.execution_count = None
         if "solution" in tags:
             spec = SPECS[_course(cell)["exercise"]]
             where = f"{name} cell {cell.get('id')}"

@@ -2,3 +2,6 @@ import os
 
 # Plots in tests render off-screen.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One BLAS thread (inherited by nbval's kernels): the arrays are small and the machine has 2 cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -49,3 +49,9 @@ def test_dataset_ships_with_the_package():
     import course_lib.problems as problems
 
     assert (Path(problems.__file__).parent / "data" / "digits.npz").stat().st_size < 100_000
+
+
+def test_the_code_is_ruff_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -107,3 +107,10 @@ def test_bad_problem_arguments_are_named():
         SparseLogisticRegression(rare_rate=0)
     with pytest.raises(ValueError, match="n_train must be between 1 and 1796, got 5000"):
         DigitsMLP(n_train=5000)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=IDS)
+@pytest.mark.parametrize("batch", [None, np.array([4, 9])], ids=["full", "mini"])
+def test_loss_alone_equals_the_loss_of_loss_and_grad(problem, batch):
+    params = random_params(problem, 3)
+    assert problem.loss(params, batch) == problem.loss_and_grad(params, batch)[0]

@@ -149,6 +149,7 @@ def learning_rate_panel(
     steps: int = 50,
     start: Any = None,
     verdicts: Sequence[str] | None = None,
+    batch_size: int | None = None,
 ) -> Figure:
     """Side-by-side contour maps of the same optimizer with different learning rates.
 
@@ -160,7 +161,7 @@ def learning_rate_panel(
     landscape : Landscape
     optimizer : an Optimizer instance; its other hyperparameters are kept.
     lrs : the learning rates, one panel each (usually three, small to large).
-    steps, start : passed to ``descend``.
+    steps, start, batch_size : passed to ``descend`` (a batch size needs a StochasticLandscape).
     verdicts : a caption per panel; default "too small", "about right", "too large" for three
         increasing learning rates, none otherwise. Pass ``()`` for none.
 
@@ -180,8 +181,8 @@ def learning_rate_panel(
         raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
     fig, axes = plt.subplots(1, len(lrs), figsize=(3.6 * len(lrs), 3.9), layout="constrained", squeeze=False)
     for i, (ax, lr) in enumerate(zip(axes[0], lrs)):
-        run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, record_diagnostics=False,
-                      label=f"lr = {lr:g}")
+        run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
+                      record_diagnostics=False, label=f"lr = {lr:g}")
         draw_landscape(ax, landscape)
         draw_trajectory(ax, run, colors_for([run])[0])
         outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"

@@ -161,9 +161,11 @@ class Explorer(_Explorer):
         lr = self.hyperparams["lr"]
         optimizer = make_optimizer(self.optimizer, **self.hyperparams)
         start = self.landscape.start_point(self.controls["start"])
-        fig = learning_rate_panel(self.landscape, optimizer, [lr / STATIC_LR_FACTOR, lr, lr * STATIC_LR_FACTOR],
-                                  steps=self.controls["steps"], start=start, verdicts=())
-        fig.suptitle(f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title} at three learning rates "
+        # The same landscape and batch size as the live explorer (a stochastic one for SGD).
+        fig = learning_rate_panel(landscape_for(self.controls), optimizer,
+                                  [lr / STATIC_LR_FACTOR, lr, lr * STATIC_LR_FACTOR], steps=self.controls["steps"],
+                                  start=start, verdicts=(), batch_size=self.controls.get("batch_size"))
+        fig.suptitle(f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title} at three learning rates\n"
                      "(a still picture: run the notebook to move the sliders)", fontsize=11)
         return _png_of(fig)
 
