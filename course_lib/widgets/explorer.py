@@ -31,8 +31,8 @@ STATIC_LR_FACTOR = 5.0  # the static fallback shows lr / 5, lr and lr * 5
 
 def make_slider(name: str, value: float) -> W.Widget:
     spec = SLIDERS[name]
-    common = {"description": spec.description, "continuous_update": False, "style": {"description_width": "150px"},
-              "layout": W.Layout(width="400px")}
+    common = {"description": spec.description, "continuous_update": False, "style": {"description_width": "170px"},
+              "layout": W.Layout(width="430px")}
     if spec.log:
         return W.FloatLogSlider(value=value, base=10, min=spec.min, max=spec.max, step=spec.step,
                                 readout_format=".2g", **common)
@@ -185,7 +185,7 @@ class Race(_Explorer):
         self.controls["lr_multiplier"] = 1.0
         self.sliders = {"lr_multiplier": W.FloatLogSlider(
             value=1.0, base=10, min=-2, max=2, step=0.1, description="lr multiplier (all)", readout_format=".2g",
-            continuous_update=False, style={"description_width": "150px"}, layout=W.Layout(width="400px"))}
+            continuous_update=False, style={"description_width": "170px"}, layout=W.Layout(width="430px"))}
         labels = [OPTIMIZERS[name].label for name in self.optimizers]
         self.live = LiveMap(self.landscape, labels, colors_for_names(self.optimizers), self._title())
         controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])

@@ -1,7 +1,12 @@
-"""Start JupyterLab on a free loopback port with a random token, for the browser tests."""
+"""Start JupyterLab on a free loopback port with a random token, and open notebooks in Chromium.
+
+Shared by the browser tests. Each test module opens its own Playwright session: the sync
+API cannot nest, so two notebooks are never open at once.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -15,6 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads a browser here
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "build" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
 
 
 def free_port() -> int:
@@ -70,3 +81,58 @@ def jupyter_lab(root: Path, timeout: float = 60.0) -> Iterator[tuple[str, str]]:
             except subprocess.TimeoutExpired:
                 server.kill()
             log.close()
+
+
+def fresh_copy(notebook: Path) -> Path:
+    """The notebook without outputs, under build/ (git-ignored).
+
+    Committed outputs hold widget views whose models only exist in the kernel that made them;
+    JupyterLab would log "widget model not found" for them before the cells run again.
+    """
+    data = json.loads(notebook.read_text())
+    for cell in data["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    target = REPO / "build" / "browser-test" / notebook.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data))
+    return target
+
+
+@contextmanager
+def notebook_run_in_lab(notebook: Path, explorers: int):
+    """JupyterLab with ``notebook`` (a fresh copy) open in Chromium, after Run All Cells.
+
+    Yields (page, console_errors) once ``explorers`` explorer readouts exist and the kernel is idle.
+    """
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    copy = fresh_copy(notebook)
+    with jupyter_lab(REPO) as (url, token), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        console_errors: list[str] = []
+        page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+        page.on("pageerror", lambda error: console_errors.append(str(error)))
+        relative = copy.relative_to(REPO).as_posix()
+        page.goto(f"{url}/lab/tree/{relative}?token={token}")
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        kernel_idle = page.get_by_text("Python 3 (ipykernel) | Idle")  # the status bar, once the kernel is up
+        kernel_idle.wait_for(timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.locator(".course-explorer-readout").nth(explorers - 1).wait_for(state="attached", timeout=120_000)
+        kernel_idle.wait_for(timeout=120_000)
+        try:
+            yield page, console_errors
+        finally:
+            browser.close()
+            copy.unlink(missing_ok=True)
+
+
+def assert_no_error_outputs(page) -> None:
+    stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert stderr.count() == 0, stderr.all_inner_texts()
+    assert page.locator(".jp-RenderedText .ansi-red-fg, .jp-OutputArea-output .jp-RenderedText[data-mime-type="
+                        "'application/vnd.jupyter.error']").count() == 0

@@ -8,70 +8,23 @@ picture and the readout changed. Screenshots go to build/screenshots/.
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-from lab_server import CHROMIUM, jupyter_lab
+from lab_server import SCREENSHOTS, assert_no_error_outputs, notebook_run_in_lab
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO = Path(__file__).with_name("explorer_demo.ipynb")
-SCREENSHOTS = REPO / "build" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def fresh_copy(notebook: Path) -> Path:
-    """The notebook without outputs, under build/ (git-ignored).
-
-    Committed outputs hold widget views whose models only exist in the kernel that made them;
-    JupyterLab would log "widget model not found" for them before the cells run again.
-    """
-    data = json.loads(notebook.read_text())
-    for cell in data["cells"]:
-        if cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-    target = REPO / "build" / "browser-test" / notebook.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data))
-    return target
-
-
 @pytest.fixture(scope="module")
 def lab_page():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    notebook = fresh_copy(DEMO)
-    with jupyter_lab(REPO) as (url, token), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        console_errors: list[str] = []
-        page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
-        page.on("pageerror", lambda error: console_errors.append(str(error)))
-        relative = notebook.relative_to(REPO).as_posix()
-        page.goto(f"{url}/lab/tree/{relative}?token={token}")
-        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-        kernel_idle = page.get_by_text("Python 3 (ipykernel) | Idle")  # the status bar, once the kernel is up
-        kernel_idle.wait_for(timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.locator(".course-explorer-readout").nth(1).wait_for(state="attached", timeout=60_000)
-        kernel_idle.wait_for(timeout=60_000)
-        yield page, console_errors
-        browser.close()
-    shutil.rmtree(notebook.parent, ignore_errors=True)
+    with notebook_run_in_lab(DEMO, explorers=2) as opened:
+        yield opened
 
 
 def test_all_cells_run_without_errors(lab_page):
     page, console_errors = lab_page
-    stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    assert stderr.count() == 0, stderr.all_inner_texts()
-    assert page.locator(".jp-RenderedText .ansi-red-fg, .jp-OutputArea-output .jp-RenderedText[data-mime-type="
-                        "'application/vnd.jupyter.error']").count() == 0
+    assert_no_error_outputs(page)
     assert page.locator(".course-explorer-figure").count() == 2
     page.screenshot(path=str(SCREENSHOTS / "explorer_demo_notebook.png"), full_page=True)
     race = page.locator(".jp-OutputArea-output").filter(has=page.locator(".course-explorer-figure")).nth(1)
