@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-# The course's arrays are small: one BLAS thread is faster than several fighting for two cores
-# (a digits-network loss took 0.6 ms on one thread and up to 15 ms on several under load).
+# The course's arrays are small: one numpy BLAS thread is faster than several fighting for two
+# cores (a digits-network loss took 0.6 ms on one thread and up to 15 ms on several under load).
+# OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
-export OMP_NUM_THREADS ?= 1
 
 .PHONY: lab test lint check-exercises release bench bench-quick clean
 
