@@ -223,6 +223,17 @@ class ExerciseSpec:
     def _judge(self, outputs: dict, seed: int) -> Verdict:
         raise NotImplementedError
 
+    def _case_result(self, results: list, k: int, n_cases: int) -> tuple[Any, Verdict | None]:
+        """Result k of untrusted JSON results, or a failed verdict saying why it is unusable."""
+        if k >= len(results):
+            return None, self._fail(f"only {len(results)} of {n_cases} cases were run")
+        result = results[k]
+        if not isinstance(result, dict):
+            return None, self._fail(f"result {k + 1} is not a dict")
+        if "error" in result:
+            return None, self._fail(one_line(result["error"], 400))
+        return result, None
+
     def _fail(self, reason: str) -> Verdict:
         return Verdict(False, f"Exercise {self.id} failed: {reason}")
 
@@ -394,13 +405,9 @@ class FunctionSpec(ExerciseSpec):
         first_wrong = None
         first_modified = None
         for k, case in enumerate(cases):
-            if k >= len(results):
-                return self._fail(f"only {len(results)} of {len(cases)} cases were run")
-            result = results[k]
-            if not isinstance(result, dict):
-                return self._fail(f"result {k + 1} is not a dict")
-            if "error" in result:
-                return self._fail(one_line(result["error"], 400))
+            result, failure = self._case_result(results, k, len(cases))
+            if failure is not None:
+                return failure
             steps = result.get("steps")
             if not isinstance(steps, list) or len(steps) != len(case["steps"]):
                 return self._fail(f"case {k + 1} has the wrong number of steps")
@@ -645,13 +652,9 @@ class BatchingSpec(ExerciseSpec):
             return self._fail("the outputs have no list of results")
         seeds_matter = 0
         for k, case in enumerate(cases):
-            if k >= len(results):
-                return self._fail(f"only {len(results)} of {len(cases)} cases were run")
-            result = results[k]
-            if not isinstance(result, dict):
-                return self._fail(f"result {k + 1} is not a dict")
-            if "error" in result:
-                return self._fail(one_line(result["error"], 400))
+            result, failure = self._case_result(results, k, len(cases))
+            if failure is not None:
+                return failure
             runs = result.get("runs")
             if not (isinstance(runs, list) and len(runs) == 3 and all(_is_batches(r) for r in runs)):
                 return self._fail(f"result {k + 1} is not three lists of integer lists")
