@@ -12,8 +12,10 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: lab test lint check-exercises release bench bench-quick clean
 
+# Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest --nbval-lax $(PYTEST_ARGS)
