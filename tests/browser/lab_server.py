@@ -100,10 +100,12 @@ def fresh_copy(notebook: Path) -> Path:
 
 
 @contextmanager
-def notebook_run_in_lab(notebook: Path, explorers: int):
-    """JupyterLab with ``notebook`` (a fresh copy) open in Chromium, after Run All Cells.
+def notebook_run_in_lab(notebook: Path, explorers: int, app: str = "lab"):
+    """``notebook`` (a fresh copy) open in Chromium, after Run All Cells.
 
-    Yields (page, console_errors) once ``explorers`` explorer readouts exist and the kernel is idle.
+    ``app`` is "lab" (JupyterLab 4) or "notebook" (Notebook 7, served by the same server when
+    the notebook package is installed). Yields (page, console_errors) once ``explorers`` explorer
+    readouts exist and the kernel is idle.
     """
     from playwright.sync_api import sync_playwright
 
@@ -116,19 +118,31 @@ def notebook_run_in_lab(notebook: Path, explorers: int):
         page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         relative = copy.relative_to(REPO).as_posix()
-        page.goto(f"{url}/lab/tree/{relative}?token={token}")
+        path = f"lab/tree/{relative}" if app == "lab" else f"notebooks/{relative}"
+        page.goto(f"{url}/{path}?token={token}")
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-        kernel_idle = page.get_by_text("Python 3 (ipykernel) | Idle")  # the status bar, once the kernel is up
-        kernel_idle.wait_for(timeout=60_000)
+        wait_until_kernels_idle(url, token)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         page.locator(".course-explorer-readout").nth(explorers - 1).wait_for(state="attached", timeout=120_000)
-        kernel_idle.wait_for(timeout=120_000)
+        wait_until_kernels_idle(url, token)
         try:
             yield page, console_errors
         finally:
             browser.close()
             copy.unlink(missing_ok=True)
+
+
+def wait_until_kernels_idle(url: str, token: str, timeout: float = 120.0) -> None:
+    """Poll the server's REST API until a kernel runs and every kernel is idle (works for Lab and Notebook)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=5) as response:
+            kernels = json.loads(response.read())
+        if kernels and all(k.get("execution_state") == "idle" for k in kernels):
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"the kernel was not idle within {timeout:.0f} s")
 
 
 def assert_no_error_outputs(page) -> None:

@@ -1,21 +1,31 @@
-"""A real chapter, run top to bottom in JupyterLab in headless Chromium."""
+"""A real chapter, run top to bottom in JupyterLab 4 and in Notebook 7, in headless Chromium."""
 
 from __future__ import annotations
+
+import importlib.util
 
 import pytest
 from lab_server import REPO, SCREENSHOTS, assert_no_error_outputs, notebook_run_in_lab
 
 pytestmark = pytest.mark.browser
+NOTEBOOK_7_RUN_ALL_ERROR = "Cannot read properties of undefined (reading 'schema')"
 
 
-def test_a_chapter_runs_in_jupyterlab_with_its_explorer():
+@pytest.mark.parametrize("app", ["lab", "notebook"], ids=["jupyterlab-4", "notebook-7"])
+def test_a_chapter_runs_in_jupyterlab_with_its_explorer(app):
     """A real chapter, top to bottom in the browser: no error, a clean console, a live explorer."""
+    if app == "notebook" and importlib.util.find_spec("notebook") is None:
+        pytest.skip("Notebook 7 is not installed (pip install notebook)")
     chapter = REPO / "notebooks" / "05_rmsprop.ipynb"
-    with notebook_run_in_lab(chapter, explorers=1) as (page, console_errors):
+    with notebook_run_in_lab(chapter, explorers=1, app=app) as (page, console_errors):
         assert_no_error_outputs(page)
         explorer = page.locator(".jp-OutputArea-output").filter(has=page.locator(".course-explorer-figure")).first
         explorer.scroll_into_view_if_needed()
         assert explorer.locator(".course-explorer-readout").inner_text().startswith("RMSprop [lr=")
-        explorer.screenshot(path=str(SCREENSHOTS / "chapter_05_explorer.png"))
+        explorer.screenshot(path=str(SCREENSHOTS / f"chapter_05_explorer_{app}.png"))
         assert explorer.locator(".widget-slider", has_text="gamma").count() == 1
+        if app == "notebook":
+            # Notebook 7.6.5 itself throws this on Run All from the menu, even for a one-cell "1+1"
+            # notebook served by a plain `jupyter notebook` (checked); it is not the course's.
+            console_errors = [e for e in console_errors if e != NOTEBOOK_7_RUN_ALL_ERROR]
         assert console_errors == []
