@@ -29,10 +29,14 @@ from .replay import cached_landscape, landscape_for, replay, replay_race
 STATIC_LR_FACTOR = 5.0  # the static fallback shows lr / 5, lr and lr * 5
 
 
+def _slider_look() -> dict[str, Any]:
+    """Width and label room shared by every slider (long enough for "beta1 (1st moment)")."""
+    return {"continuous_update": False, "style": {"description_width": "170px"}, "layout": W.Layout(width="430px")}
+
+
 def make_slider(name: str, value: float) -> W.Widget:
     spec = SLIDERS[name]
-    common = {"description": spec.description, "continuous_update": False, "style": {"description_width": "170px"},
-              "layout": W.Layout(width="430px")}
+    common = {"description": spec.description, **_slider_look()}
     if spec.log:
         return W.FloatLogSlider(value=value, base=10, min=spec.min, max=spec.max, step=spec.step,
                                 readout_format=".2g", **common)
@@ -76,6 +80,14 @@ class _Explorer:
     def _start_or_default(self, start: str | None) -> str:
         starts = tuple(cached_landscape(self.controls["landscape"]).starts)
         return starts[0] if start is None else check.check_choice("start", start, starts)
+
+    def _assemble(self, labels: list[str], colors: list[str]) -> None:
+        """Build the live figure and the layout, connect the controls, and draw the first picture."""
+        self.live = LiveMap(self.landscape, labels, colors, self._title())
+        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
+        self.view = W.VBox([W.HBox([self.image, controls]), self.readout])
+        self._wire({**self.sliders, **self.general})
+        self.update()
 
     def _wire(self, sliders: dict[str, W.Widget]) -> None:
         for name, slider in sliders.items():
@@ -129,11 +141,7 @@ class Explorer(_Explorer):
         self.sliders = {name: make_slider(name, self.hyperparams[name]) for name in shown}
         label = OPTIMIZERS[optimizer].label
         color = OPTIMIZER_COLORS[optimizer]
-        self.live = LiveMap(self.landscape, [label], [color], self._title())
-        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
-        self.view = W.VBox([W.HBox([self.image, controls]), self.readout])
-        self._wire({**self.sliders, **self.general})
-        self.update()
+        self._assemble([label], [color])
 
     def _title(self) -> str:
         return f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title}"
@@ -185,13 +193,9 @@ class Race(_Explorer):
         self.controls["lr_multiplier"] = 1.0
         self.sliders = {"lr_multiplier": W.FloatLogSlider(
             value=1.0, base=10, min=-2, max=2, step=0.1, description="lr multiplier (all)", readout_format=".2g",
-            continuous_update=False, style={"description_width": "170px"}, layout=W.Layout(width="430px"))}
+            **_slider_look())}
         labels = [OPTIMIZERS[name].label for name in self.optimizers]
-        self.live = LiveMap(self.landscape, labels, colors_for_names(self.optimizers), self._title())
-        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
-        self.view = W.VBox([W.HBox([self.image, controls]), self.readout])
-        self._wire({**self.sliders, **self.general})
-        self.update()
+        self._assemble(labels, colors_for_names(self.optimizers))
 
     def _title(self) -> str:
         return f"Race on {self.landscape.title}"
