@@ -50,6 +50,7 @@ def test_saddles_are_saddles(landscape):
         assert eigenvalues[0] < 0 < eigenvalues[1]
 
 
+@pytest.mark.slow
 def test_listed_minima_are_all_the_minima_of_the_foggy_valley():
     # Start plain gradient descent from a grid of points: every run must end at a listed minimum.
     from course_lib import GradientDescent, descend
