@@ -129,12 +129,12 @@ def _writeback_share(size: int, dtype: type, rounds: int) -> dict[str, float]:
     w, g = rng.standard_normal(size).astype(dtype), rng.standard_normal(size).astype(dtype)
     opt = make_optimizer("adam")
     step_inplace(opt, w, g)
-    slot = opt._slots[0]
+    (state,) = opt.state_for(w).values()
 
     def rule_only() -> None:
         for start in range(0, size, DEFAULT_BLOCK_SIZE):
             block = slice(start, start + DEFAULT_BLOCK_SIZE)
-            opt._apply(w[block], g[block], {name: slot[name][block] for name in opt.state_names})
+            opt.update(w[block], g[block], {name: state[name][block] for name in opt.state_names}, opt.t + 1)
 
     medians = _time_interleaved({"with_writeback": lambda: step_inplace(opt, w, g), "rule_only": rule_only}, rounds)
     return {**medians, "writeback_share": 1 - medians["rule_only"] / medians["with_writeback"]}

@@ -23,7 +23,8 @@ from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
 from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, Optimizer, _as_items, _rebuild
+from ..optimizers import AdaDelta, Optimizer
+from ..params import unravel
 
 # ---- a landscape where AdaGrad stalls ------------------------------------------
 
@@ -130,15 +131,11 @@ def losses_at(trajectory: Trajectory, problem: Any, steps: Sequence[int]) -> np.
     """
     if trajectory.final is None:
         raise ValueError("trajectory.final is None; losses_at needs a run made by descend")
-    template = _as_items(trajectory.final, "trajectory.final")
-    sizes = np.cumsum([0] + [a.size for _, a in template])
     out = []
     for step in steps:
         if not 0 <= step <= trajectory.steps:
             raise ValueError(f"steps must lie between 0 and {trajectory.steps} (the run's length), got {step!r}")
-        row = trajectory.params[step]
-        arrays = [row[a:b].reshape(w.shape).astype(w.dtype) for (_, w), a, b in zip(template, sizes[:-1], sizes[1:])]
-        out.append(problem.loss(_rebuild(trajectory.final, arrays)))
+        out.append(problem.loss(unravel(trajectory.params[step], trajectory.final)))
     return np.array(out)
 
 
