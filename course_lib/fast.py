@@ -116,18 +116,31 @@ def step_inplace(
     # Everything is checked: from here on nothing raises, so a failed step leaves no state behind.
     # State left non-contiguous by an earlier Optimizer.step could not be written through a flat view.
     state = {name: np.ascontiguousarray(before[name]) for name in optimizer.state_names}
-    # The diagnostics read some state as it was before the step (AdaDelta's u): keep a copy of those.
-    previous = {name: state[name].copy() for name in optimizer.previous_state_names}
+    # The diagnostics read some state as it was before the step (AdaDelta's u). The new values of
+    # those go to a second buffer, so the old ones survive without a copy; the buffer is the one
+    # that held them before the previous step, so after the first fast step nothing is allocated.
+    new_state = {name: state[name] for name in optimizer.state_names}
+    for name in optimizer.previous_state_names:
+        new_state[name] = _spare_like(optimizer.previous_state.get(name), state[name])
     w_flat = w.reshape(-1)
-    state_flat = {name: s.reshape(-1) for name, s in state.items()}
+    old_flat = {name: s.reshape(-1) for name, s in state.items()}
+    new_flat = {name: s.reshape(-1) for name, s in new_state.items()}
     t = optimizer.t + 1
     for start in range(0, w_flat.size, block_size):
         block = slice(start, start + block_size)
-        state_block = {name: s[block] for name, s in state_flat.items()}
-        new_w, new_state = optimizer.update(w_flat[block], g_flat[block], state_block, t)
+        new_w, new_block = optimizer.update(w_flat[block], g_flat[block], {n: s[block] for n, s in old_flat.items()}, t)
         # Write back only after the rule has read everything it needs from this block.
         w_flat[block] = new_w
-        for name, value in new_state.items():
-            state_flat[name][block] = value
-    optimizer.record_step(w, {None: state}, {None: previous})
+        for name, value in new_block.items():
+            new_flat[name][block] = value
+    optimizer.record_step(w, {None: new_state}, {None: state})
     return w
+
+
+def _spare_like(spare: np.ndarray | None, current: np.ndarray) -> np.ndarray:
+    """``spare`` if it can hold the next values of ``current`` without touching it, else a new buffer."""
+    reusable = (
+        isinstance(spare, np.ndarray) and spare.shape == current.shape and spare.dtype == current.dtype
+        and spare.flags.c_contiguous and spare.flags.writeable and not np.may_share_memory(spare, current)
+    )
+    return spare if reusable else np.empty_like(current)

@@ -207,6 +207,15 @@ class Optimizer:
             out[name] = like(self._template, [self._state[key][name] for key in self._keys()])
         return out
 
+    @property
+    def previous_state(self) -> dict[str, Any]:
+        """The arrays of ``previous_state_names`` as the most recent step found them, in the parameters' structure."""
+        if self._template is None:
+            return {}
+        keys = self._keys()
+        return {name: like(self._template, [self._previous[key][name] for key in keys])
+                for name in self.previous_state_names}
+
     def state_for(self, params: Params) -> dict[Key, dict[str, np.ndarray]]:
         """The state the next step on ``params`` starts from: {key: {state name: array}}.
 

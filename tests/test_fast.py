@@ -132,3 +132,13 @@ def test_diagnostics_after_fast_steps_equal_those_after_readable_steps(name):
 def test_rejects_a_non_optimizer():
     with pytest.raises(TypeError, match="optimizer must be a course_lib Optimizer"):
         step_inplace("adam", np.zeros(2), np.ones(2))
+
+
+def test_adadelta_keeps_the_u_of_before_the_step_without_allocating_after_the_first_steps():
+    opt, w = make_optimizer("adadelta"), np.linspace(-1, 1, 9)
+    buffers = set()
+    for step in range(6):
+        step_inplace(opt, w, np.cos(w + step), block_size=4)
+        buffers.add(id(opt.state["u"]))
+        assert not np.shares_memory(opt.state["u"], opt.previous_state["u"])
+    assert len(buffers) == 2  # two buffers, used in turn
