@@ -26,6 +26,7 @@ from . import _validate as check
 from .optimizers import Optimizer
 from .params import copy as copy_params
 from .params import leaves, ravel
+from .protocol import check_problem
 
 # A loss this many times larger than the starting one (plus one) counts as diverged.
 EXPLOSION_FACTOR = 1e6
@@ -101,7 +102,7 @@ def descend(
     Parameters
     ----------
     optimizer : an Optimizer; it is reset first, so the same object can be replayed.
-    problem : a Landscape, StochasticLandscape or data Problem.
+    problem : a Landscape, StochasticLandscape or data problem (see ``course_lib.protocol``).
     start : start parameters (an array, a list or tuple of numbers for a point, or a structure of
         arrays); default the landscape's start or ``problem.init_params(seed)``. It is copied.
     steps : number of updates.
@@ -114,8 +115,9 @@ def descend(
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be a course_lib Optimizer, got {type(optimizer).__name__}")
+    problem = check_problem("problem", problem)
     steps = check.check_positive_int("steps", steps)
-    n_samples = getattr(problem, "n_samples", None)
+    n_samples = problem.n_samples
     if batch_size is not None:
         batch_size = check.check_positive_int("batch_size", batch_size)
         if n_samples is None:
