@@ -293,7 +293,11 @@ class FunctionSpec(ExerciseSpec):
             answer = _Untimed(answer)
         results: list[dict] = []
         deadline = time.monotonic() + TOTAL_TIME_LIMIT
-        with np.errstate(all="ignore"), _silenced():
+        # Only the student's code is silenced. The trusted functions run in the grader, in worker threads
+        # (--jobs 2): redirecting the process-wide sys.stdout there raced, and left it pointing at a
+        # discard stream, so the grader's own summary line vanished.
+        quiet = _silenced() if time_limited else contextlib.nullcontext()
+        with np.errstate(all="ignore"), quiet:
             for k, case in enumerate(self.cases(seed)):
                 try:
                     results.append({"steps": self._run_case(answer, case, k, deadline)})

@@ -6,6 +6,7 @@ be diagnosed with exactly the name of its mistake.
 """
 
 import json
+import sys
 import threading
 import time
 
@@ -414,3 +415,20 @@ def test_the_comparison_is_tight():
 
     verdict = run_check("4.1", almost)
     assert not verdict.passed and "(float64, " in verdict.message and "Known mistake" not in verdict.message
+
+
+def test_judging_in_threads_leaves_the_process_stdout_alone():
+    # Regression: the judge ran the trusted reference under contextlib.redirect_stdout, a process-wide
+    # swap; the grader's worker threads (--jobs 2) interleaved it and left sys.stdout a discard stream,
+    # so the grader's summary line vanished (issue 10, "it can lose its own report").
+    before = sys.stdout
+    spec = specs.SPECS["7.1"]
+    outputs = {seed: specs.collect_outputs(spec, spec.reference, seed) for seed in range(100, 108)}
+    verdicts = {}
+    threads = [threading.Thread(target=lambda s=s: verdicts.update({s: spec.judge(outputs[s], s)})) for s in outputs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sys.stdout is before
+    assert all(verdict.passed for verdict in verdicts.values())
