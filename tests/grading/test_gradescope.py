@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import time
 import zipfile
 from pathlib import Path
 
@@ -333,3 +334,32 @@ def test_run_autograder_grades_one_notebook_or_a_zip_of_nested_folders(tmp_path,
     tests = check_our_results(results)
     assert results["score"] == sum(POINTS[e] for e in ("5.1", "5.2", "6.1", "6.2"))
     assert tests["6.1"]["status"] == "passed"
+
+
+ORPHAN = '''import os, time
+if os.fork() == 0:  # a double fork: the grandchild leaves the grader's process tree
+    if os.fork() == 0:
+        os.setsid()
+        os.closerange(0, 4096)  # holds no pipe of the grader's, so nothing waits for it
+        for _ in range(900):
+            if os.path.exists({results!r}):
+                time.sleep(0.3)
+                with open({results!r}, "w") as stream:
+                    stream.write('{{"score": 999.0}}')
+                break
+            time.sleep(0.1)
+    os._exit(0)
+'''
+
+
+@pytest.mark.slow
+def test_a_process_left_behind_cannot_rewrite_results_json(tmp_path, autograder_zip):
+    root = _gradescope_root(tmp_path, autograder_zip)
+    shutil.copy(SOLUTIONS / "01_gradient_descent.ipynb", root / "submission")
+    right = "".join(next(cell for cell in json.loads((SOLUTIONS / "01_gradient_descent.ipynb").read_text())["cells"]
+                         if cell.get("id") == "ex1-1-answer")["source"])
+    _answer(root / "submission", "1.1", ORPHAN.format(results=str(root / "results" / "results.json")) + right)
+    results, _ = _run_autograder(root)
+    assert results["score"] == POINTS["1.1"] + POINTS["1.2"]
+    time.sleep(3)  # the orphan would have rewritten the file by now, had it survived
+    assert json.loads((root / "results" / "results.json").read_text()) == results
