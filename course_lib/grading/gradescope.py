@@ -327,13 +327,15 @@ def _failure_results(problem: str, seconds: float) -> dict:
 
 
 def _write_results(results_dir: Path, results: dict) -> Path:
+    """results.json, written to a fresh temp file and renamed over whatever the student left in its place."""
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / "results.json"
-    temp = results_dir / ".results.json.tmp"
-    temp.unlink(missing_ok=True)  # a planted file or link in its place is replaced, never followed
-    with open(temp, "x", encoding="utf-8") as stream:
+    if path.is_dir() and not path.is_symlink():  # a folder planted there would make the rename fail
+        shutil.rmtree(path)
+    handle, temp = tempfile.mkstemp(dir=results_dir, prefix=".results.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(results, stream, indent=1, allow_nan=False)
-    os.replace(temp, path)
+    os.replace(temp, path)  # a link at results.json is replaced, never followed
     return path
 
 

@@ -363,3 +363,20 @@ def test_a_process_left_behind_cannot_rewrite_results_json(tmp_path, autograder_
     assert results["score"] == POINTS["1.1"] + POINTS["1.2"]
     time.sleep(3)  # the orphan would have rewritten the file by now, had it survived
     assert json.loads((root / "results" / "results.json").read_text()) == results
+
+
+@pytest.mark.parametrize("planted", ["folder", "link"])
+def test_results_json_replaces_what_was_planted_in_its_place(tmp_path, planted):
+    results_dir = tmp_path / "results"
+    results_dir.mkdir()
+    target = tmp_path / "elsewhere.json"
+    target.write_text("keep")
+    if planted == "folder":
+        (results_dir / "results.json").mkdir()
+        (results_dir / "results.json" / "x").write_text("x")
+    else:
+        (results_dir / "results.json").symlink_to(target)
+    path = gradescope._write_results(results_dir, {"score": 1.0})
+    assert not path.is_symlink() and json.loads(path.read_text()) == {"score": 1.0}
+    assert target.read_text() == "keep"  # the link was replaced, not followed
+    assert [p.name for p in results_dir.iterdir()] == ["results.json"]
