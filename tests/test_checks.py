@@ -12,9 +12,9 @@ import time
 import numpy as np
 import pytest
 
-from course_lib import exercise_judging as judging
-from course_lib import exercise_specs as specs
+import course_lib.exercises as specs
 from course_lib.checks import ExerciseFailed, check, run_check
+from course_lib.exercises import sandbox
 
 # ---- student-style implementations -------------------------------------------------
 
@@ -235,7 +235,7 @@ def test_not_a_function_is_reported():
 
 
 def test_a_slow_answer_is_stopped(monkeypatch):
-    monkeypatch.setattr(judging, "CALL_TIME_LIMIT", 0.2)
+    monkeypatch.setattr(sandbox, "CALL_TIME_LIMIT", 0.2)
 
     def adagrad_update(w, g, G, lr=1e-2, eps=1e-10):
         while True:
@@ -248,7 +248,7 @@ def test_a_slow_answer_is_stopped(monkeypatch):
 
 
 def test_a_slow_answer_is_stopped_outside_the_main_thread(monkeypatch):
-    monkeypatch.setattr(judging, "CALL_TIME_LIMIT", 0.2)
+    monkeypatch.setattr(sandbox, "CALL_TIME_LIMIT", 0.2)
     box = {}
 
     def slow(w, g, G, lr=1e-2, eps=1e-10):
@@ -262,7 +262,7 @@ def test_a_slow_answer_is_stopped_outside_the_main_thread(monkeypatch):
 
 
 def test_time_budget_for_all_cases(monkeypatch):
-    monkeypatch.setattr(judging, "TOTAL_TIME_LIMIT", 0.3)
+    monkeypatch.setattr(sandbox, "TOTAL_TIME_LIMIT", 0.3)
 
     def sluggish(w, g, G, lr=1e-2, eps=1e-10):
         time.sleep(0.05)
