@@ -75,6 +75,16 @@ def test_an_untouched_release_shows_no_verdict_and_no_run(name):
             assert cell.outputs == [] and cell.execution_count is None, cell.id
 
 
+def test_the_grader_reads_no_claim_of_passing_in_an_untouched_release(tmp_path):
+    from course_lib.grading import assemble
+
+    shutil.copytree(EXERCISES, tmp_path / "student")
+    submission = assemble.find_submission(tmp_path / "student", assemble.load_release(EXERCISES))
+    assert sorted(submission.notebooks) == NAMES
+    assert all(student_nb.claimed == set() for student_nb in submission.notebooks.values())
+    assert not [note for note in submission.notes if "check cell" in note], submission.notes
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_each_exercise_notebook_says_how_to_self_check_and_links_its_chapter(name):
     intro = read(EXERCISES / f"{name}.ipynb").cells[0].source
