@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..exercise_specs import Verdict, specs_for
+from ..exercises import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
 from .attempts import skipped_exercises
 from .judge import run_judge

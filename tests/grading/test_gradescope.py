@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.exercise_specs import SPECS
+from course_lib.exercises import SPECS
 from course_lib.grading import gradescope
 from course_lib.grading.grade import ClassResult, SubmissionResult
 

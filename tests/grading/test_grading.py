@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.exercise_specs import SPECS
+from course_lib.exercises import SPECS
 from course_lib.grading import assemble
 from course_lib.grading.cli import main
 from course_lib.grading.grade import grade_class
