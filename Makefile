@@ -42,9 +42,10 @@ check-notebooks: $(TESTDEPS)
 check-exercises: $(TESTDEPS)
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider exercises -o testpaths=exercises
 
-# Write exercises/ from solutions/ (instructors).
+# Write exercises/ (.ipynb and .md) from the executed solutions/ (instructors): `make notebooks NB=04`
+# executes solutions/04_*.md first; `make release NB=04` releases one chapter. The release runs no kernel.
 release: $(TESTDEPS)
-	$(BIN)/python -m course_lib release
+	$(BIN)/python -m course_lib release $(if $(NB),$(notdir $(basename $(wildcard solutions/$(NB)_*.md))))
 
 bench: $(TESTDEPS)
 	$(BIN)/python -m benchmarks.run
