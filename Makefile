@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick clean
+.PHONY: lab test test-quick lint notebooks check-notebooks check-exercises release bench bench-quick clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -19,6 +19,12 @@ lab: $(RUNTIME)
 
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest --nbval-lax $(PYTEST_ARGS)
+
+# For contributors, between edits: the unit tests and ruff (a test), chosen by marker: no notebooks,
+# no grading corpus, no browser, nothing marked slow (the markers are listed in pyproject.toml).
+QUICK_TIER := not (notebook or grading or browser or slow)
+test-quick: $(TESTDEPS)
+	$(BIN)/python -m pytest tests -m "$(QUICK_TIER)" $(PYTEST_ARGS)
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check course_lib tests benchmarks

@@ -25,6 +25,9 @@ from corpus import EXERCISES, MISTAKES, SOLUTIONS, build_class  # noqa: E402
 ALL_POINTS = {spec_id: spec.points for spec_id, spec in SPECS.items()}
 MAX_TOTAL = sum(ALL_POINTS.values())
 
+# The whole corpus is the `grading` tier (left out of `make test-quick`).
+pytestmark = pytest.mark.grading
+
 
 def _tree_digest(root: Path) -> dict[str, str]:
     files = sorted(p for p in root.rglob("*") if p.is_file())
