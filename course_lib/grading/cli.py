@@ -1,4 +1,4 @@
-"""``python -m course_lib grade SUBMISSIONS --out grades.csv [--jobs N] [--timeout SECONDS]``."""
+"""``python -m course_lib grade SUBMISSIONS --out grades.csv [--jobs N] [--timeout SECONDS] [--unsafe-no-sandbox]``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from .grade import DEFAULT_EXERCISES, grade_class
 from .report import write_reports
 from .run import Limits
+from .sandbox import SandboxUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="seconds per notebook cell (default 30, at most --timeout)")
     parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
     parser.add_argument("--seed", type=int, default=None, help="the judge's seed (default: a fresh random one)")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run student code WITHOUT the bubblewrap sandbox, with your rights (never on real "
+                             "submissions: any student can then change the gradebook and read the solutions)")
     return parser
 
 
@@ -44,15 +48,27 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"--exercises {str(args.exercises)!r} is not a folder")
     if args.out.is_dir():
         problems.append(f"--out {str(args.out)!r} is a folder; give a file name such as grades.csv")
+    feedback = args.out.parent / "feedback"
+    if feedback.exists() and not feedback.is_dir() or feedback.is_symlink():
+        problems.append(f"--out {str(args.out)!r}: {str(feedback)!r} is in the way of the feedback folder "
+                        "(a file or a link); move it or choose another --out")
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     limits = Limits(wall_seconds=args.timeout, cell_seconds=min(args.cell_timeout, args.timeout))
-    result = grade_class(args.submissions, jobs=args.jobs, exercises_dir=args.exercises, seed=args.seed, limits=limits)
+    if args.unsafe_no_sandbox:
+        print("WARNING: --unsafe-no-sandbox: student code runs with your rights, unconfined; any student can "
+              "read the solutions, other submissions and change the gradebook", file=sys.stderr)
+    try:
+        result = grade_class(args.submissions, jobs=args.jobs, exercises_dir=args.exercises, seed=args.seed,
+                             limits=limits, unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except SandboxUnavailable as exc:
+        print(f"error: no sandbox for student code: {exc}", file=sys.stderr)
+        return 3
     feedback_dir = write_reports(result, args.out)
     n = len(result.results)
     rate = 60 * n / result.seconds if result.seconds else 0.0
     print(f"graded {n} submissions in {result.seconds:.1f} s ({rate:.0f} per minute) with seed {result.seed}: "
-          f"{args.out} and {feedback_dir}/")
+          f"{args.out} and {feedback_dir}/; {result.sandbox}")
     return 0
