@@ -142,15 +142,22 @@ def run_judge(
         problems = outputs.get("problems")
         run.problems = [str(p)[:300] for p in problems] if isinstance(problems, list) else []
         outputs = outputs.get("outputs") if isinstance(outputs.get("outputs"), dict) else {}
+    run.verdicts = verdicts(expected, outputs, seed, problem)
+    return run
+
+
+def verdicts(expected: list[ExerciseSpec], outputs: dict | None, seed: int, problem: str | None) -> dict:
+    """spec.judge on each exercise's outputs (None: the child delivered nothing, for ``problem``); thread-safe."""
+    found = {}
     with _JUDGE_LOCK:
         for spec in expected:
             if outputs is None:
-                run.verdicts[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
+                found[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
             else:
                 # Known-mistake variants overflow or take square roots of negatives on purpose: no warnings.
                 with np.errstate(all="ignore"):
-                    run.verdicts[spec.id] = spec.judge(outputs.get(spec.id), seed)
-    return run
+                    found[spec.id] = spec.judge(outputs.get(spec.id), seed)
+    return found
 
 
 def _parse(data: bytes, finished: Finished, limits: Limits) -> tuple[dict | None, str | None]:

@@ -16,8 +16,9 @@ kernel, a submission's judge), built from what Linux provides:
 - its own network namespace (loopback only), IPC and UTS namespaces;
 - no root: as root, the grader drops to an unprivileged uid per submission slot
   (``setpriv``: no capabilities, ``no_new_privs``), so ``RLIMIT_NPROC`` applies and
-  nothing can be ptraced outside; as another user, a user namespace maps the
-  student to ``nobody``;
+  nothing can be ptraced outside; the uids come from a block no running process
+  uses (``RLIMIT_NPROC`` counts per uid, machine-wide); as another user, a user
+  namespace maps the student to ``nobody``;
 - resource limits (``prlimit``): address space per process, file size, no core
   files, and a process cap per submission (both sandboxes of a submission share
   its uid, so the cap is per submission). The machine this was built on offers
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -40,7 +42,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent  # course_lib/
 WORKDIR = "/grading"  # the working folder inside the sandbox (a tmpfs)
 HOME = "/home/student"
-FIRST_UID = 61000  # submission slot k runs as uid/gid FIRST_UID + k (when the grader is root)
+FIRST_UID = 61000  # as root, a grader's slot k runs as uid/gid first_uid + k, in a block of UID_BLOCK uids
+UID_BLOCK = 64  # free blocks are chosen among UID_BLOCKS, so two graders on one machine never share a uid
+UID_BLOCKS = 64
 TMPFS_BYTES = 256 * 1024**2  # per tmpfs (/tmp, $HOME, the working folder)
 HOW_TO_GET_ONE = (
     "the grader runs student code only inside a bubblewrap sandbox (Linux): install it with "
@@ -142,6 +146,29 @@ def _python_paths() -> list[str]:
     return sorted(paths)
 
 
+def uids_in_use() -> set[int]:
+    """The uids of the processes running on this machine (as /proc shows them)."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                found.add(entry.stat().st_uid)
+            except OSError:
+                continue
+    return found
+
+
+def free_uid_block() -> int:
+    """The first uid of a block of UID_BLOCK uids that no process uses, chosen at random among UID_BLOCKS."""
+    used = uids_in_use()
+    blocks = [FIRST_UID + UID_BLOCK * k for k in range(UID_BLOCKS)]
+    random.shuffle(blocks)
+    for first in blocks:
+        if not any(first + k in used for k in range(UID_BLOCK)):
+            return first
+    raise SandboxUnavailable(f"every uid from {FIRST_UID} to {FIRST_UID + UID_BLOCK * UID_BLOCKS - 1} is in use")
+
+
 @functools.lru_cache(maxsize=1)
 def find_sandbox() -> Sandbox:
     """The sandbox of this machine, tried once for real; SandboxUnavailable says why not and how to get one."""
@@ -151,14 +178,15 @@ def find_sandbox() -> Sandbox:
     missing = [name for name, path in tools.items() if path is None]
     if missing:
         raise SandboxUnavailable(f"{', '.join(missing)} not found on PATH: {HOW_TO_GET_ONE}")
-    sandbox = Sandbox(tools["bwrap"], tools["setpriv"], tools["prlimit"], as_root=os.geteuid() == 0)
+    as_root = os.geteuid() == 0
+    sandbox = Sandbox(tools["bwrap"], tools["setpriv"], tools["prlimit"], as_root, free_uid_block() if as_root else 0)
     probe = sandbox.command([sys.executable, "-I", "-c", "import os, course_lib; print(os.getuid())"], slot=0, files={},
                             memory_bytes=2 * 1024**3, file_bytes=1024**2, processes=16)
     try:
         done = subprocess.run(probe, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SandboxUnavailable(f"bubblewrap could not start ({exc}): {HOW_TO_GET_ONE}") from None
-    expected = str(FIRST_UID if sandbox.as_root else 65534)
+    expected = str(sandbox.first_uid if sandbox.as_root else 65534)
     if done.returncode != 0 or done.stdout.decode(errors="replace").strip() != expected:
         why = " ".join(done.stderr.decode(errors="replace").split())[:300] or f"exit code {done.returncode}"
         raise SandboxUnavailable(f"bubblewrap does not work here ({why}): {HOW_TO_GET_ONE}")
