@@ -90,7 +90,8 @@ def test_grading_benchmark_grades_a_tiny_class():
     if not any(grading.ROOT.joinpath("exercises").glob("*.ipynb")):
         pytest.skip("no released exercise notebook yet")
     result = grading.run(students=2, jobs=(2,))
-    (graded,) = result["runs"]
+    graded, unconfined = result["runs"]
+    assert graded["sandboxed"] and not unconfined["sandboxed"]
     assert graded["submissions"] == 2
     points = graded["mean_points_by_kind"]
     assert points["right"] == graded["max_points"] > points["wrong"]
