@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import importlib.util
 import json
 import sys
@@ -89,6 +90,7 @@ def _imported_by_package() -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=1)
 def reference_files() -> tuple[Path, ...]:
     """The files that define the references and known mistakes: shown empty in the judge's sandbox.
 

@@ -81,6 +81,17 @@ def test_a_double_forked_process_dies_with_its_sandbox():
     assert _sandbox_processes(range(first + 3, first + 4)) == []
 
 
+def test_at_the_wall_clock_limit_the_whole_sandbox_is_killed():
+    code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+            "        os.closerange(3, 999)\n        time.sleep(300)\n    os._exit(0)\ntime.sleep(300)")
+    limits = run.Limits(wall_seconds=2)
+    finished = run.run_limited([sys.executable, "-I", "-c", code], limits, run.Confinement(_sandbox_or_skip(), 4),
+                               host_dir=Path("/nonexistent"))
+    assert finished.timed_out and finished.returncode is None and finished.seconds < 10
+    first = sandbox.find_sandbox().first_uid
+    assert _sandbox_processes(range(first + 4, first + 5)) == []
+
+
 def test_the_judge_sandbox_cannot_import_or_read_the_references():
     hidden = judge.reference_files()
     assert any(path.name == "exercise_specs.py" for path in hidden)
