@@ -272,3 +272,19 @@ def test_rebuild_takes_only_the_answer_sources(tmp_path):
         next(c for c in released.nb["cells"] if c["id"] == "ex4-1-check")["source"]
     )
     assert rebuilt["metadata"] == released.nb["metadata"]
+
+
+def test_check_cells_the_release_ships_without_output_are_judged_by_raising(tmp_path):
+    release = assemble.load_release(EXERCISES)
+    released = release["04_adagrad"]
+    for check in released.checks:
+        released.nb["cells"][check.index].update(outputs=[], execution_count=None)
+    rebuilt = assemble.rebuild(released, {})
+    checks = [rebuilt["cells"][check.index] for check in released.checks]
+    assert checks and all("nbval-check-output" not in cell["metadata"]["tags"] for cell in checks)
+    fresh = assemble.load_release(EXERCISES)["04_adagrad"]
+    shipped = assemble.rebuild(fresh, {})
+    for check in fresh.checks:  # a check cell shipped with its output keeps the comparison
+        original = fresh.nb["cells"][check.index]
+        if original.get("outputs") and "nbval-check-output" in original["metadata"].get("tags", []):
+            assert "nbval-check-output" in shipped["cells"][check.index]["metadata"]["tags"]
