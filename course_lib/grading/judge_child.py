@@ -17,7 +17,6 @@ import os
 import resource
 import signal
 import sys
-import tempfile
 
 from ..exercise_judging import BatchingSpec, FunctionSpec, ValueSpec, one_line
 from .run import read_capped
@@ -132,7 +131,7 @@ def main(fd: int) -> None:
     seed = int(request["seed"])
     channel = os.fdopen(fd, "w", encoding="utf-8")
     sys.stdout = open(os.devnull, "w")  # what the student prints goes nowhere
-    os.chdir(tempfile.mkdtemp(prefix="judge-"))
+    # The working folder is empty already: the sandbox's tmpfs, or without one a folder the grader removes.
     results: dict = {}
     problems = []
     for notebook in request["notebooks"]:
