@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -160,7 +161,9 @@ def test_without_a_sandbox_the_grader_refuses_and_says_how_to_get_one(monkeypatc
 
 
 @pytest.mark.slow
-def test_unsafe_no_sandbox_grades_with_a_loud_warning(tmp_path, capsys):
+def test_unsafe_no_sandbox_grades_with_a_loud_warning(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # to see that no temp folder is left
+    (tmp_path / "tmp").mkdir()
     (tmp_path / "class" / "alice").mkdir(parents=True)
     (tmp_path / "class" / "alice" / "01_gradient_descent.ipynb").write_bytes(
         (SOLUTIONS / "01_gradient_descent.ipynb").read_bytes())
@@ -170,6 +173,7 @@ def test_unsafe_no_sandbox_grades_with_a_loud_warning(tmp_path, capsys):
     assert "WARNING: --unsafe-no-sandbox" in captured.err and "NO SANDBOX" in captured.out
     row = out.read_text(encoding="utf-8").splitlines()[1]
     assert row.startswith("alice,2,2,") and "UNSAFE: graded without a sandbox" in row
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_a_file_in_the_way_of_the_feedback_folder_is_refused_before_grading(tmp_path, capsys):
