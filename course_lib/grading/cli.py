@@ -9,7 +9,7 @@ from pathlib import Path
 from .grade import DEFAULT_EXERCISES, grade_class
 from .report import write_reports
 from .run import Limits
-from .sandbox import SandboxUnavailable
+from .sandbox import UID_BLOCK, SandboxUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     if not args.submissions.is_dir():
         problems.append(f"SUBMISSIONS {str(args.submissions)!r} is not a folder")
-    if args.jobs < 1:
-        problems.append(f"--jobs must be >= 1, got {args.jobs}")
+    if not 1 <= args.jobs <= UID_BLOCK:
+        problems.append(f"--jobs must be from 1 to {UID_BLOCK}, got {args.jobs}")
     if not args.timeout > 0:
         problems.append(f"--timeout must be > 0 seconds, got {args.timeout:g}")
     if not args.cell_timeout > 0:

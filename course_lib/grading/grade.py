@@ -24,7 +24,7 @@ from ..exercise_specs import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
 from .judge import run_judge
 from .run import Confinement, Limits, NbvalRun, run_nbval
-from .sandbox import Sandbox, find_sandbox
+from .sandbox import UID_BLOCK, Sandbox, find_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_EXERCISES = ROOT / "exercises"
@@ -276,6 +276,8 @@ def grade_class(
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     limits = limits or Limits(wall_seconds=float(timeout), cell_seconds=min(30.0, float(timeout)))
+    if jobs > UID_BLOCK:
+        raise ValueError(f"jobs must be at most {UID_BLOCK} (one sandbox uid per job), got {jobs}")
     sandbox = None if unsafe_no_sandbox else find_sandbox()
     seed = secrets.randbelow(2**31) if seed is None else seed
     release = load_release(exercises_dir)

@@ -229,6 +229,7 @@ def test_feedback_file_says_total_and_seed(graded):
 @pytest.mark.parametrize("argv, named", [
     (["/no/such/folder"], "SUBMISSIONS"),
     (["{tmp}", "--jobs", "0"], "--jobs"),
+    (["{tmp}", "--jobs", "65"], "--jobs"),
     (["{tmp}", "--timeout", "0"], "--timeout"),
     (["{tmp}", "--timeout", "-5"], "--timeout"),
     (["{tmp}", "--cell-timeout", "0"], "--cell-timeout"),
@@ -245,6 +246,8 @@ def test_grade_class_rejects_bad_arguments(tmp_path):
         grade_class(tmp_path / "missing")
     with pytest.raises(ValueError, match="jobs"):
         grade_class(tmp_path, jobs=0)
+    with pytest.raises(ValueError, match="at most 64"):
+        grade_class(tmp_path, jobs=65)
     with pytest.raises(ValueError, match="timeout"):
         grade_class(tmp_path, timeout=0)
 
