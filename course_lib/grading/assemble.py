@@ -24,6 +24,7 @@ from pathlib import Path
 
 MAX_NOTEBOOK_BYTES = 20_000_000  # a bigger file is not read (an exercise notebook is ~10 kB)
 MAX_ANSWER_CHARS = 200_000  # per answer cell; longer sources are refused
+MAX_FILES = 100  # files read per student folder (notebooks first); the rest are ignored with a note
 RELEASE_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_[A-Z_]+\s*$", re.MULTILINE)  # "# NBVAL_SKIP" and friends
 
@@ -181,6 +182,10 @@ def find_submission(folder: Path, release: dict[str, ReleasedNotebook]) -> Submi
     folder = Path(folder)
     submission = Submission(folder.name)
     files = _files(folder)
+    if len(files) > MAX_FILES:
+        files.sort(key=lambda p: (p.suffix != ".ipynb", str(p)))
+        submission.notes.append(f"{len(files)} files in the folder: read the first {MAX_FILES} (notebooks first)")
+        files = sorted(files[:MAX_FILES])
     candidates: dict[str, list[StudentNotebook]] = {}
     for path in files:
         shown = str(path.relative_to(folder))

@@ -259,8 +259,12 @@ def test_a_bad_file_is_that_files_problem(tmp_path):
     (tmp_path / "alice" / "deep.ipynb").write_text("[" * 50_000 + "]" * 50_000)
     (tmp_path / "alice" / "04_adagrad.ipynb").write_bytes((SOLUTIONS / "04_adagrad.ipynb").read_bytes())
     (tmp_path / "alice" / "loop").symlink_to(tmp_path / "alice")
+    for k in range(assemble.MAX_FILES + 5):
+        (tmp_path / "alice" / f"junk{k:03d}.txt").write_text("x")
     submission = assemble.find_submission(tmp_path / "alice", release)
     assert "deep.ipynb: malformed notebook (JSON nested too deeply)" in submission.notes
+    assert f"{assemble.MAX_FILES + 7} files in the folder: read the first {assemble.MAX_FILES} (notebooks first)" in (
+        submission.notes)
     assert list(submission.notebooks) == ["04_adagrad"]
 
 
