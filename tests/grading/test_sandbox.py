@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import tempfile
@@ -71,6 +72,19 @@ def test_the_sandbox_confines_a_process():
     assert report["cwd"] == sandbox.WORKDIR and report["home"] == sandbox.HOME
     assert report["repository"] == sorted(p.name for p in (ROOT / "course_lib", ROOT / ".venv") if p.exists())
     assert not any(report["seen"].values()), report["seen"]
+
+
+def test_the_user_namespace_variant_for_graders_that_are_not_root():
+    # Graders that are not root map the student to nobody in a user namespace. Tried here with the same
+    # bubblewrap options (as root they build the same sandbox; the tests do not run as another user).
+    found = _sandbox_or_skip()
+    variant = dataclasses.replace(found, as_root=False)
+    finished = run.run_limited([sys.executable, "-I", "-c", PROBE % (str(ROOT), [str(ROOT / "solutions")])],
+                               run.Limits(wall_seconds=30), run.Confinement(variant), host_dir=Path("/nonexistent"))
+    report = json.loads(finished.stdout)
+    assert report["uid"] == 65534 and report["no_new_privs"] == "1" and int(report["caps"], 16) == 0
+    assert max(report["pids"]) < 10 and report["network"] is False and report["wrote_python"] is False
+    assert not any(report["seen"].values())
 
 
 def test_a_double_forked_process_dies_with_its_sandbox():
