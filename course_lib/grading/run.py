@@ -193,8 +193,10 @@ def run_limited(
         timed_out = True
     if confinement.sandbox is not None:
         # Killing bwrap kills the sandbox's init (--die-with-parent), and with it every process of its
-        # PID namespace. A bwrap that ended by itself took the namespace with it already.
+        # PID namespace; they are all bwrap's descendants too, killed here first so none runs on while the
+        # kernel tears the namespace down. A bwrap that ended by itself took the namespace with it already.
         if timed_out:
+            kill_tree(process.pid, group=False)
             process.kill()
     else:
         kill_tree(process.pid)  # the kernel too: jupyter_client starts it in a session of its own

@@ -85,8 +85,9 @@ class Sandbox:
         """The bwrap command line that runs ``inner`` in a fresh sandbox.
 
         ``files`` maps a path inside the sandbox to an inheritable fd whose content bwrap
-        copies there (read-only); ``hidden`` are paths of the read-only view replaced by
-        an empty file (the judge's view of course_lib without the references).
+        copies there (read-only); ``hidden`` are files of the read-only view covered with
+        /dev/null, which the sandbox can neither import nor read (the judge's course_lib
+        without the references).
         """
         args = [
             self.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -97,7 +98,7 @@ class Sandbox:
         for path in _system_paths():
             args += ["--symlink", os.readlink(path), path] if os.path.islink(path) else ["--ro-bind", path, path]
         python_paths = _python_paths()
-        for folder in _parents(["/etc/x", *python_paths]):  # bwrap would make them 0700: unreachable for the uid
+        for folder in ["/etc", *_parents(python_paths)]:  # bwrap would make them 0700: unreachable for the uid
             args += ["--perms", "0755", "--dir", folder]
         for name in ETC_FILES:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
@@ -143,7 +144,7 @@ def _python_paths() -> list[str]:
             if resolved.name in ("site-packages", "dist-packages") or "python" in resolved.name:
                 paths.add(str(resolved))
     paths.add(str(PACKAGE))
-    return sorted(paths)
+    return sorted(p for p in paths if not any(p.startswith(q + os.sep) for q in paths))  # outermost only
 
 
 def uids_in_use() -> set[int]:

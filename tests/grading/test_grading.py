@@ -42,19 +42,26 @@ def _tree_digest(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def _sandbox_processes(uids: range | None = None) -> list[int]:
-    """Living processes that run as one of this grader's sandbox uids (a student's)."""
+def _sandbox_processes(uids: range | None = None, wait: float = 10.0) -> list[int]:
+    """Processes that run as one of this grader's sandbox uids (a student's), once the killed ones are gone.
+
+    A SIGKILLed process runs no more code, but leaves /proc only when reaped: give that ``wait`` seconds.
+    """
     first = find_sandbox().first_uid
     uids = uids or range(first, first + UID_BLOCK)
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            uid = entry.stat().st_uid if entry.name.isdigit() else None
-        except OSError:
-            continue
-        if uid in uids:
-            found.append(int(entry.name))
-    return found
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                uid = entry.stat().st_uid if entry.name.isdigit() else None
+            except OSError:
+                continue
+            if uid in uids:
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def _unquote(cell: str) -> str:
@@ -183,7 +190,6 @@ def test_the_summary_line_is_printed_and_stdout_is_left_as_it_was(graded):
 
 
 def test_no_process_of_any_student_outlives_the_grading(graded):
-    time.sleep(0.5)
     assert _sandbox_processes() == []
 
 
