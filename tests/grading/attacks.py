@@ -210,8 +210,10 @@ CLASSMATE_ANSWER = '''def _attack():
     """exec the answer cell of the same id from a classmate's notebook (any notebook we can find)."""
     import json, time
     found = list(Path({submissions!r}).glob("*/01_gradient_descent.ipynb"))
-    give_up = time.monotonic() + 5
+    give_up = time.monotonic() + 1.0  # well within the corpus's 4 s cell timeout, even on a loaded machine
     for root in ("/grading", "/tmp", "/home", "/work", "/root", "/"):
+        if time.monotonic() > give_up:
+            break
         for folder, dirs, files in os.walk(root):
             dirs[:] = [d for d in dirs if folder != "/" or d not in ("proc", "sys", "dev", "usr")]
             found += [Path(folder) / f for f in files if f.endswith(".ipynb")]
