@@ -336,6 +336,12 @@ class StochasticLandscape:
         tilts = np.random.default_rng(seed).normal(0.0, self.noise, size=(self.n_samples, 2))
         self.tilts = tilts - tilts.mean(axis=0)
 
+    @property
+    def start(self) -> np.ndarray:
+        """The wrapped landscape's start. Written out: it is part of the problem protocol, and from
+        Python 3.12 isinstance(x, Protocol) looks attributes up statically, past __getattr__."""
+        return self.landscape.start
+
     def __getattr__(self, attribute: str):
         # Called only for what this class does not define: the wrapped landscape's picture and points.
         if attribute.startswith("__") or attribute == "landscape":
