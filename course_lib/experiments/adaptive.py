@@ -23,7 +23,7 @@ from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
 from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, Optimizer, _as_items, _rebuild
+from ..optimizers import AdaDelta, Adam, Optimizer, RMSprop, _as_items, _rebuild
 
 # ---- a landscape where AdaGrad stalls ------------------------------------------
 
@@ -311,3 +311,163 @@ def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, 
 
     before, after = step_sizes(1.0), step_sizes(scale)
     return {name: after[name] / before[name] for name in before}
+
+
+# ---- rare features over several seeds (chapters 04, 07) ------------------------------------
+
+
+def rare_features_over_seeds(
+    optimizers: Sequence[Optimizer],
+    seeds: Sequence[int],
+    lrs: Sequence[float],
+    steps: int = 2000,
+    batch_size: int = 1,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each optimizer tuned and measured on ``SparseLogisticRegression(seed=s)`` for every seed.
+
+    For every seed (a new data set, new true weights and a new order of examples) each
+    optimizer is swept over ``lrs`` and keeps the rate with the lowest held-out loss
+    after ``steps`` steps of ``batch_size`` examples; for that run the mean distance of
+    the rare and of the common weights from the true ones is recorded.
+
+    Returns
+    -------
+    {optimizer label: {"best_lr", "held_out", "rare", "common": arrays (len(seeds),)}}
+    """
+    from ..problems import SparseLogisticRegression  # problems sit beside landscapes; imported where used
+
+    steps = check.check_positive_int("steps", steps)
+    if len(seeds) == 0 or len(optimizers) == 0:
+        raise ValueError("seeds and optimizers must each hold at least one entry")
+    out = {opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers}
+    for seed in seeds:
+        problem = SparseLogisticRegression(seed=int(seed))
+        for optimizer in optimizers:
+            runs = sweep(optimizer, problem, "lr", lrs, steps=steps, batch_size=batch_size, seed=int(seed),
+                         record_diagnostics=False, batch_loss=True)
+            held_out = [problem.test_loss(run.final) for run in runs]
+            best = int(np.argmin(held_out))
+            final_error = np.abs(runs[best].final - problem.w_true)
+            row = out[optimizer.label]
+            row["best_lr"].append(float(lrs[best]))
+            row["held_out"].append(float(held_out[best]))
+            row["rare"].append(float(final_error[problem.is_rare].mean()))
+            row["common"].append(float(final_error[~problem.is_rare].mean()))
+    return {label: {key: np.array(values) for key, values in row.items()} for label, row in out.items()}
+
+
+def share_of_batches_with_feature(rate: float, batch_sizes: Sequence[int]) -> dict[int, float]:
+    """Chance that a feature active in a fraction ``rate`` of the examples is active somewhere in a batch.
+
+    It is 1 - (1 - rate)^B for a batch of B examples: at rate 0.03, 3 % of single
+    examples but 62 % of batches of 32. The larger the batch, the less sparse its gradient.
+    """
+    rate = check.check_number("rate", rate)
+    if not 0 < rate <= 1:
+        raise ValueError(f"rate must be in (0, 1], got {rate!r}")
+    return {int(b): 1.0 - (1.0 - rate) ** check.check_positive_int("batch_sizes[...]", b) for b in batch_sizes}
+
+
+# ---- RMSprop's start-up bias (chapters 05, 06) ----------------------------------------------
+
+
+def rmsprop_with_bias_correction(lr: float = 1e-2, gamma: float = 0.99, eps: float = 1e-8) -> Optimizer:
+    """RMSprop whose average v is bias-corrected like Adam's: v_hat = v / (1 - gamma^t).
+
+    Plain RMSprop starts from v = 0, so v_1 = (1 - gamma) g_1^2 and its first step is
+    lr / sqrt(1 - gamma) per coordinate (10 lr at gamma = 0.99). Dividing v by
+    1 - gamma^t, the total weight of the running average after t steps, removes that.
+
+    This is exactly Adam with beta1 = 0 (then m = g and m_hat = g) and beta2 = gamma,
+    so it is built as that Adam: one rule, not a second copy of it.
+    """
+    return Adam(lr=lr, beta1=0.0, beta2=gamma, eps=eps)
+
+
+def rmsprop_startup(
+    landscape: Landscape, lr: float, gammas: Sequence[float], steps: int = 500, loss_below: float = 0.01
+) -> list[dict[str, Any]]:
+    """Plain and bias-corrected RMSprop for each ``gamma``: the first steps, the arrival and the end.
+
+    Returns
+    -------
+    One dict per (gamma, variant), in order: {"gamma", "variant" ("plain" or "corrected"),
+    "first_steps": lengths of steps 1 and 2, "reached": first step with loss <= loss_below (or None),
+    "final_x": x after the last step, "last_steps": mean step length over the last 50 steps,
+    "run": the Trajectory}
+    """
+    lr = check.check_positive("lr", lr)
+    rows = []
+    for gamma in gammas:
+        gamma = check.check_unit_interval("gammas[...]", gamma)
+        variants = (("plain", RMSprop(lr=lr, gamma=gamma)), ("corrected", rmsprop_with_bias_correction(lr, gamma)))
+        for variant, optimizer in variants:
+            run = descend(optimizer, landscape, steps=steps, label=f"{variant}, gamma={gamma:g}")
+            lengths = step_lengths(run)
+            rows.append({
+                "gamma": gamma, "variant": variant, "first_steps": lengths[:2],
+                "reached": steps_to_reach(run, loss_below), "final_x": float(run.params[-1, 0]),
+                "last_steps": float(lengths[-50:].mean()), "run": run,
+            })
+    return rows
+
+
+# ---- Adam's bias correction, and the weight of a running average (chapter 07) ---------------------
+
+
+def average_weight(beta: float, t: int) -> float:
+    """Total weight of a running average m_t = beta m_(t-1) + (1 - beta) g_t, m_0 = 0, after t steps.
+
+    m_t = sum_k (1 - beta) beta^(t-k) g_k: a weighted sum of the gradients seen so far whose
+    weights add up to 1 - beta^t, not 1. The missing beta^t is the weight the
+    average gives to its zero start; dividing by 1 - beta^t makes the weights sum to 1.
+    The sum is computed term by term (not by the closed form), so it checks the formula.
+    """
+    beta = check.check_unit_interval("beta", beta)
+    t = check.check_positive_int("t", t)
+    return float(sum((1 - beta) * beta ** (t - k) for k in range(1, t + 1)))
+
+
+def adam_startup(landscape: Landscape, lr: float, beta2s: Sequence[float], steps: int = 10) -> list[dict[str, Any]]:
+    """Adam's first ``steps`` step lengths relative to lr, with and without bias correction, per beta2.
+
+    Returns
+    -------
+    One dict per (beta2, correction): {"beta2", "corrected" (bool), "ratio": array (steps,) of
+    |step| / (lr sqrt(d)) with d the number of coordinates (1 means exactly lr per coordinate),
+    "loss": the loss after the last of those steps}
+    """
+    lr = check.check_positive("lr", lr)
+    steps = check.check_positive_int("steps", steps)
+    rows = []
+    for beta2 in beta2s:
+        for corrected in (True, False):
+            run = descend(Adam(lr=lr, beta2=beta2, bias_correction=corrected), landscape, steps=steps,
+                          record_diagnostics=False)
+            ratio = step_lengths(run) / (lr * np.sqrt(run.params.shape[1]))
+            rows.append({"beta2": float(beta2), "corrected": corrected, "ratio": ratio,
+                         "loss": float(run.losses[-1])})
+    return rows
+
+
+def adam_beta_grid(
+    problem: Any,
+    beta1s: Sequence[float],
+    beta2s: Sequence[float],
+    lr: float,
+    steps: int = 200,
+    batch_size: int | None = 32,
+) -> np.ndarray:
+    """Final full-batch training loss of Adam for every (beta1, beta2); inf where a run diverged.
+
+    Returns an array of shape (len(beta1s), len(beta2s)); every run uses the same seed, so the
+    same batches.
+    """
+    lr = check.check_positive("lr", lr)
+    grid = np.empty((len(beta1s), len(beta2s)))
+    for i, beta1 in enumerate(beta1s):
+        for j, beta2 in enumerate(beta2s):
+            run = descend(Adam(lr=lr, beta1=beta1, beta2=beta2), problem, steps=steps, batch_size=batch_size,
+                          record_diagnostics=False, batch_loss=True)
+            grid[i, j] = np.inf if run.diverged else problem.loss(run.final)
+    return grid
