@@ -424,3 +424,40 @@ def test_adam_beta_grid_matches_single_runs():
     run = descend(Adam(lr=0.05, beta1=0.9, beta2=0.99), problem, steps=30, record_diagnostics=False)
     assert grid[1, 0] == pytest.approx(problem.loss(run.final))
     assert len({float(x) for x in grid.ravel()}) == 4
+
+
+def test_adadelta_cold_start_is_the_same_in_every_unit_system():
+    rows = adaptive.adadelta_cold_start([1.0, 10.0], steps=1000)
+    assert rows[0]["first_step"] == pytest.approx(rows[1]["first_step"], rel=1e-4)
+    assert rows[0]["first_step"] == pytest.approx(np.sqrt(2) * np.sqrt(1e-6 / 0.1), rel=1e-3)
+    assert rows[1]["left"] > 100 * rows[0]["left"]  # the cold stride is 10 times too short on the x10 bowl
+    assert [r["newton"] for r in rows] == [1.0, 100.0]
+    run = descend(AdaDelta(), adaptive.scaled_bowl(10.0), steps=1000)
+    assert rows[1]["ratio"] == pytest.approx(run.diagnostics["effective_lr"][-1, 0])
+
+
+# ---- step cost (chapter 07) ----------------------------------------------------------------
+
+
+def test_bytes_per_parameter_counts_reads_and_writes():
+    assert adaptive.bytes_per_parameter(Adam()) == 8 * (4 + 3)  # read w, g, m, v; write w, m, v
+    assert adaptive.bytes_per_parameter(GradientDescent()) == 8 * (2 + 1)
+    assert adaptive.bytes_per_parameter(AdaDelta(), itemsize=4) == 4 * (4 + 3)
+
+
+def test_step_and_gradient_cost_times_the_same_model():
+    from course_lib import DigitsMLP
+
+    costs = adaptive.step_and_gradient_cost(DigitsMLP(), [GradientDescent(), Adam()], batch_size=8, repeats=2)
+    assert set(costs) == {"gradient, batch of 8", "gradient, full batch", "Gradient descent", "Adam", "parameters"}
+    assert costs["parameters"] == 2410
+    assert all(seconds > 0 for name, seconds in costs.items() if name != "parameters")
+
+
+def test_per_parameter_step_cost_leaves_the_optimizer_usable():
+    optimizer = Adam()
+    costs = adaptive.per_parameter_step_cost(optimizer, [100, 1000], repeats=1)
+    assert list(costs) == [100, 1000] and all(ns > 0 for ns in costs.values())
+    assert optimizer.state["m"].shape == (1000,)  # it really stepped the last vector
+    with pytest.raises(ValueError, match="repeats must be"):
+        adaptive.median_seconds(lambda: None, repeats=0)

@@ -471,3 +471,111 @@ def adam_beta_grid(
                           record_diagnostics=False, batch_loss=True)
             grid[i, j] = np.inf if run.diverged else problem.loss(run.final)
     return grid
+
+
+def adadelta_cold_start(scales: Sequence[float], steps: int = 1000) -> list[dict[str, float]]:
+    """AdaDelta from a cold state (u = v = 0) on the bowl measured in units ``scale`` times smaller.
+
+    Zeiler's units argument says RMS[dw] / RMS[g] stands in for the inverse curvature, the
+    Newton step's H^-1, which is scale^2 on ``scaled_bowl(scale)``. From a cold start the
+    first step is sqrt(eps / (1 - gamma)) per coordinate in *every* unit system, so the
+    argument can only hold once u has filled up with steps of the right size.
+
+    Returns
+    -------
+    One dict per scale: {"scale", "first_step": length of step 1, "left": |w_steps| / |w_0|
+    (the fraction of the start distance still to go), "ratio": RMS[dw] / RMS[g] in x after the
+    last step, "newton": scale^2, the ratio a Newton step would use}
+    """
+    steps = check.check_positive_int("steps", steps)
+    rows = []
+    for scale in scales:
+        landscape = scaled_bowl(scale)
+        run = descend(AdaDelta(), landscape, steps=steps)
+        distance = np.linalg.norm(run.params, axis=1)
+        rows.append({
+            "scale": float(scale), "first_step": float(step_lengths(run)[0]), "left": float(distance[-1] / distance[0]),
+            "ratio": float(run.diagnostics["effective_lr"][-1, 0]), "newton": float(scale) ** 2,
+        })
+    return rows
+
+
+# ---- what an optimizer step costs (chapters 06, 07) -------------------------------------------
+
+
+def median_seconds(call: Any, repeats: int = 20) -> float:
+    """Median wall time of ``call()`` over ``repeats`` calls (after one warm-up call)."""
+    import time
+
+    repeats = check.check_positive_int("repeats", repeats)
+    call()
+    times = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - tic)
+    return float(np.median(times))
+
+
+def step_and_gradient_cost(
+    problem: Any, optimizers: Sequence[Optimizer], batch_size: int = 32, repeats: int = 20
+) -> dict[str, float]:
+    """Seconds for one gradient of ``problem`` and for one step of each optimizer on *its* parameters.
+
+    The gradient is timed on a mini-batch of ``batch_size`` examples and on the full batch;
+    each optimizer steps the same parameter structure (e.g. a network's dict of arrays)
+    with that gradient, so the two costs are for the same model.
+
+    Returns
+    -------
+    {"gradient, batch of B": s, "gradient, full batch": s, optimizer label: s per step, ...,
+     "parameters": the number of parameters}
+    """
+    params = problem.init_params(0)
+    batch = np.arange(check.check_positive_int("batch_size", batch_size))
+    _, grads = problem.loss_and_grad(params, batch)
+    out = {
+        f"gradient, batch of {batch_size}": median_seconds(lambda: problem.loss_and_grad(params, batch), repeats),
+        "gradient, full batch": median_seconds(lambda: problem.loss_and_grad(params), repeats),
+    }
+    for optimizer in optimizers:
+        optimizer.reset()
+        optimizer.step(params, grads)  # state allocated before timing
+        out[optimizer.label] = median_seconds(lambda opt=optimizer: opt.step(params, grads), repeats)
+    out["parameters"] = float(sum(a.size for _, a in _as_items(params, "params")))
+    return out
+
+
+def per_parameter_step_cost(
+    optimizer: Optimizer, sizes: Sequence[int], repeats: int = 5, inplace: bool = True
+) -> dict[int, float]:
+    """Nanoseconds per parameter for one step on a float64 vector of each size.
+
+    With ``inplace=True`` the step is ``course_lib.fast.step_inplace`` (the same rule, in
+    cache-sized blocks); otherwise ``Optimizer.step``. Once the arrays no longer fit in the
+    cache the cost per parameter stops falling: the step then waits for main memory, and
+    its cost is set by the bytes it moves (see ``bytes_per_parameter``), not by arithmetic.
+    """
+    from ..fast import step_inplace  # fast sits beside optimizers; imported where used
+
+    rng = np.random.default_rng(0)
+    out = {}
+    for size in sizes:
+        size = check.check_positive_int("sizes[...]", size)
+        w, g = np.zeros(size), rng.normal(size=size)
+        optimizer.reset()
+        if inplace:
+            seconds = median_seconds(lambda w=w, g=g: step_inplace(optimizer, w, g), repeats)
+        else:
+            seconds = median_seconds(lambda w=w, g=g: optimizer.step(w, g), repeats)
+        out[size] = seconds / size * 1e9
+    return out
+
+
+def bytes_per_parameter(optimizer: Optimizer, itemsize: int = 8) -> int:
+    """The least memory traffic of one in-place step, per parameter, in bytes.
+
+    The step must read w, g and each state array and write w and each state array once.
+    """
+    n_state = len(optimizer.state_names)
+    return itemsize * ((2 + n_state) + (1 + n_state))
