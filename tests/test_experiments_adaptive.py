@@ -461,3 +461,12 @@ def test_per_parameter_step_cost_leaves_the_optimizer_usable():
     assert optimizer.state["m"].shape == (1000,)  # it really stepped the last vector
     with pytest.raises(ValueError, match="repeats must be"):
         adaptive.median_seconds(lambda: None, repeats=0)
+
+
+def test_adam_with_beta2_near_one_and_decaying_rate_is_adagrad():
+    ravine = get_landscape("ravine")
+    close = adaptive.adam_as_adagrad(ravine, lr=0.5, steps=100)
+    assert close["largest_difference"] < 1e-6
+    assert close["adam"].shape == (101, 2)
+    far = adaptive.adam_as_adagrad(ravine, lr=0.5, steps=100, beta2=0.9)
+    assert far["largest_difference"] > 1e-3  # an average that forgets is not AdaGrad's sum

@@ -23,7 +23,7 @@ from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
 from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, Adam, Optimizer, RMSprop, _as_items, _rebuild
+from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop, _as_items, _rebuild
 
 # ---- a landscape where AdaGrad stalls ------------------------------------------
 
@@ -579,3 +579,31 @@ def bytes_per_parameter(optimizer: Optimizer, itemsize: int = 8) -> int:
     """
     n_state = len(optimizer.state_names)
     return itemsize * ((2 + n_state) + (1 + n_state))
+
+
+def adam_as_adagrad(landscape: Landscape, lr: float, steps: int = 100, beta2: float = 1 - 1e-9) -> dict[str, Any]:
+    """The Adam paper's link to AdaGrad (Kingma & Ba, section 5), run.
+
+    With beta1 = 0, beta2 close to 1 and the rate decayed as lr / sqrt(t), the bias-corrected
+    v_hat is the plain mean of all g^2 so far, (1/t) sum g^2, and Adam's step
+    (lr / sqrt(t)) g / sqrt(v_hat) = lr g / sqrt(sum g^2) is AdaGrad's. The Adam steps are
+    taken with ``rules.adam_update`` itself; AdaGrad runs through ``descend``.
+
+    Returns
+    -------
+    {"adam": (steps + 1, 2) path, "adagrad": Trajectory, "largest_difference": max |path difference|}
+    """
+    lr = check.check_positive("lr", lr)
+    steps = check.check_positive_int("steps", steps)
+    beta2 = check.check_unit_interval("beta2", beta2)
+    w = landscape.start.copy()
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    path = [w]
+    for t in range(1, steps + 1):
+        w, m, v = rules.adam_update(w, landscape.grad(w), m, v, t, lr=lr / np.sqrt(t), beta1=0.0, beta2=beta2)
+        path.append(w)
+    path = np.array(path)
+    # Rescaled, Adam's eps becomes sqrt(t) eps in AdaGrad's denominator; with eps = 1e-8 both are negligible.
+    adagrad = descend(AdaGrad(lr=lr, eps=1e-8), landscape, steps=steps, record_diagnostics=False)
+    return {"adam": path, "adagrad": adagrad, "largest_difference": float(np.abs(path - adagrad.params).max())}
+
