@@ -3,7 +3,8 @@
 Plain, seeded functions that run ``course_lib.descend`` and return numbers
 and trajectories; the chapters print and plot what they return.
 
-- ``cliff_and_plain``: a landscape where AdaGrad's shrinking learning rate stalls (chapters 04, 05).
+- ``cliff_and_plain``: a landscape where AdaGrad's shrinking learning rate stalls (chapters 04, 05;
+  defined in ``course_lib.landscapes``, like ``scaled_loss`` and ``scaled_bowl``).
 - ``sweep``: one optimizer replayed over several values of one hyperparameter.
 - ``feature_errors``: how far rare and common weights are from the true ones (chapter 04).
 - ``start_grid`` and ``basin_fractions``: which hollow each start ends in (chapter 05).
@@ -22,48 +23,14 @@ import numpy as np
 from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
-from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop, _as_items, _rebuild
+from ..landscapes import Landscape, bowl
 
-# ---- a landscape where AdaGrad stalls ------------------------------------------
-
-# The cliff: height, steepness and position of a tanh step in x; the plain is a
-# very gentle parabola x^2 / 200 whose slope at the cliff's foot is only 0.15.
-_CLIFF_HEIGHT, _CLIFF_STEEPNESS, _CLIFF_X = 2.0, 2.0, -16.0
-
-
-def _cliff_f(x, y):
-    return x * x / 200 + _CLIFF_HEIGHT * (1 - np.tanh(_CLIFF_STEEPNESS * (x - _CLIFF_X))) + 0.5 * y * y
-
-
-def _cliff_grad(x, y):
-    # The cosh is clipped so that far-away grid points do not overflow.
-    sech2 = 1 / np.cosh(np.clip(_CLIFF_STEEPNESS * (x - _CLIFF_X), -300, 300)) ** 2
-    return x / 100 - _CLIFF_HEIGHT * _CLIFF_STEEPNESS * sech2, y
-
-
-def cliff_and_plain() -> Landscape:
-    """A steep cliff followed by a long, gentle plain down to the minimum at (0, 0).
-
-    J(x, y) = x^2 / 200 + 2 (1 - tanh(2 (x + 16))) + y^2 / 2.
-
-    The hiker starts at the top of the cliff, (-19, 1). Crossing it gives
-    gradients of size up to 4 in x; on the plain that follows they are below
-    0.15. AdaGrad keeps the cliff's squared gradients in its sum G forever, so
-    its steps on the plain are tiny; RMSprop forgets them.
-    """
-    return Landscape(
-        name="cliff_and_plain",
-        title="A cliff, then a long gentle plain",
-        f=_cliff_f,
-        grad_xy=_cliff_grad,
-        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
-        starts={"cliff top": (-19.0, 1.0)},
-        xlim=(-20.0, 3.0),
-        ylim=(-1.5, 1.5),
-        description="Large gradients first, small ones for a long way after: AdaGrad's worst case.",
-    )
-
+# The chapters' landscapes are defined in course_lib.landscapes; the chapters call them from here.
+from ..landscapes import cliff_and_plain as cliff_and_plain
+from ..landscapes import scaled_bowl as scaled_bowl
+from ..landscapes import scaled_loss as scaled_loss
+from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop
+from ..params import leaves, unravel
 
 # ---- sweeps ---------------------------------------------------------------------
 
@@ -130,15 +97,11 @@ def losses_at(trajectory: Trajectory, problem: Any, steps: Sequence[int]) -> np.
     """
     if trajectory.final is None:
         raise ValueError("trajectory.final is None; losses_at needs a run made by descend")
-    template = _as_items(trajectory.final, "trajectory.final")
-    sizes = np.cumsum([0] + [a.size for _, a in template])
     out = []
     for step in steps:
         if not 0 <= step <= trajectory.steps:
             raise ValueError(f"steps must lie between 0 and {trajectory.steps} (the run's length), got {step!r}")
-        row = trajectory.params[step]
-        arrays = [row[a:b].reshape(w.shape).astype(w.dtype) for (_, w), a, b in zip(template, sizes[:-1], sizes[1:])]
-        out.append(problem.loss(_rebuild(trajectory.final, arrays)))
+        out.append(problem.loss(unravel(trajectory.params[step], trajectory.final)))
     return np.array(out)
 
 
@@ -228,49 +191,7 @@ def basin_fractions(
     return {"ends": ends, "fractions": fractions, "global": float(np.mean(ends == 0))}
 
 
-def scaled_loss(landscape: Landscape, factor: float) -> Landscape:
-    """The same landscape with its loss multiplied by ``factor`` (so every gradient is ``factor`` times larger).
-
-    The minima stay where they are; only their values are scaled. Used to show
-    that RMSprop's and Adam's paths hardly change while gradient descent's do.
-    """
-    factor = check.check_positive("factor", factor)
-    return Landscape(
-        name=f"{landscape.name} x{factor:g}",
-        title=f"{landscape.title}, loss x {factor:g}",
-        f=lambda x, y: factor * landscape.f(x, y),
-        grad_xy=lambda x, y: tuple(factor * g for g in landscape.grad_xy(x, y)),
-        minima=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.minima),
-        saddles=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.saddles),
-        starts=dict(landscape.starts),
-        xlim=landscape.xlim,
-        ylim=landscape.ylim,
-        log_contours=landscape.log_contours,
-    )
-
-
 # ---- units: AdaDelta's ratio RMS[dw] / RMS[g] ------------------------------------------------
-
-
-def scaled_bowl(scale: float) -> Landscape:
-    """The bowl J = (x^2 + y^2) / 2 measured in other units: w' = scale * w.
-
-    J(w') = |w'|^2 / (2 scale^2). The curvature is 1 / scale^2, so the ideal
-    learning rate (one Newton step) is scale^2: it carries the units of w^2 / J.
-    The start is (-4, 3) * scale.
-    """
-    scale = check.check_positive("scale", scale)
-    curvature = 1.0 / scale**2
-    return Landscape(
-        name="scaled_bowl",
-        title=f"Bowl in units scaled by {scale:g}",
-        f=lambda x, y: 0.5 * curvature * (x * x + y * y),
-        grad_xy=lambda x, y: (curvature * x, curvature * y),
-        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
-        starts={"corner": (-4.0 * scale, 3.0 * scale)},
-        xlim=(-5.0 * scale, 5.0 * scale),
-        ylim=(-4.0 * scale, 4.0 * scale),
-    )
 
 
 def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, float]:
@@ -542,7 +463,7 @@ def step_and_gradient_cost(
         optimizer.reset()
         optimizer.step(params, grads)  # state allocated before timing
         out[optimizer.label] = median_seconds(lambda opt=optimizer: opt.step(params, grads), repeats)
-    out["parameters"] = float(sum(a.size for _, a in _as_items(params, "params")))
+    out["parameters"] = float(sum(a.size for _, a in leaves(params)))
     return out
 
 

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as check
-from ..descent import Trajectory, _flatten, descend
+from ..descent import Trajectory, descend
 from ..landscapes import Landscape, StochasticLandscape
 from ..optimizers import GradientDescent, Optimizer
+from ..params import ravel
 from ..problems import LinearRegression
 
 # ---- chapter 01: saddle points and the cost of a step -------------------------------
@@ -249,9 +250,9 @@ def gradient_error(problem: Any, w: Any, batch_size: int, draws: int = 100, seed
         raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
     draws = check.check_positive_int("draws", draws)
     rng = np.random.default_rng(seed)
-    full = _flatten(problem.grad(w, None))
+    full = ravel(problem.grad(w, None))
     errors = [
-        np.linalg.norm(_flatten(problem.grad(w, rng.choice(n_samples, batch_size, replace=False))) - full)
+        np.linalg.norm(ravel(problem.grad(w, rng.choice(n_samples, batch_size, replace=False))) - full)
         for _ in range(draws)
     ]
     return float(np.mean(errors))

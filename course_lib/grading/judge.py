@@ -4,7 +4,7 @@ The child (``python -I -m course_lib.grading.judge FD``) reads a request on
 stdin: the code cells of each rebuilt notebook (setup and answer cells, never
 the checks) and a seed chosen at grading time. It runs each notebook's cells in
 a fresh namespace, in a forked process of its own (so a crash costs that
-notebook only), calls ``exercise_specs.collect_outputs`` on what the answer
+notebook only), calls ``exercises.collect_outputs`` on what the answer
 cells defined, and writes plain JSON (never pickle) to the pipe FD, a channel of
 its own: what the student prints goes to stdout, which the parent drops.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..exercise_specs import Verdict, specs_for
+from ..exercises import Verdict, specs_for
 from .assemble import ReleasedNotebook, _source, _tags
 from .run import Finished, Limits, child_environment, read_capped, run_limited
 
@@ -207,7 +207,7 @@ def _in_fork(
 
 
 def _child(fd: int) -> None:
-    from ..exercise_specs import collect_outputs  # bound before any student code runs
+    from ..exercises import collect_outputs  # bound before any student code runs
 
     request = json.loads(sys.stdin.read())
     seed = int(request["seed"])

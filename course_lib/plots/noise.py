@@ -9,18 +9,11 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import _validate as check
+from ..params import ravel
 from .style import OKABE_ITO, new_axes
 
 _BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["sky blue"], OKABE_ITO["bluish green"], OKABE_ITO["orange"],
                  OKABE_ITO["reddish purple"], OKABE_ITO["blue"])
-
-
-def _flat(params: Any) -> np.ndarray:
-    if isinstance(params, dict):
-        params = list(params.values())
-    if isinstance(params, (list, tuple)):
-        return np.concatenate([np.ravel(a) for a in params])
-    return np.ravel(params)
 
 
 def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, seed: int = 0) -> np.ndarray:
@@ -38,7 +31,7 @@ def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, se
     if batch_size > n_samples:
         raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
     rng = np.random.default_rng(seed)
-    rows = [_flat(problem.grad(w, rng.choice(n_samples, size=batch_size, replace=False))) for _ in range(draws)]
+    rows = [ravel(problem.grad(w, rng.choice(n_samples, size=batch_size, replace=False))) for _ in range(draws)]
     return np.array(rows)
 
 
@@ -59,7 +52,7 @@ def gradient_noise(
     sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
     if not sizes:
         raise ValueError("batch_sizes must hold at least one batch size, got an empty sequence")
-    full = _flat(problem.grad(w, None))
+    full = ravel(problem.grad(w, None))
     samples = {b: sample_gradients(problem, w, b, draws, seed + i) for i, b in enumerate(sizes)}
     ax = new_axes(ax)
     name = getattr(problem, "title", getattr(problem, "name", "the problem"))
@@ -72,7 +65,7 @@ def gradient_noise(
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
+        ax.set_title(f"Gradient estimates at w = ({ravel(w)[0]:.2g}, {ravel(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
         mean = np.array([e.mean() for e in errors])

@@ -142,7 +142,8 @@ def build_class(root: Path) -> dict[str, Expected]:
     # Tampering: each keeps a wrong 4.1 (or none) and tries to pass anyway.
     folder = _student(root, "tamper_fake_output", EXERCISES)
     _answer(folder, "4.1", f"print({PASS_4_1!r})")
-    _edit_check(folder, lambda nb, cell: cell.update(execution_count=3))  # looks run, with the pass line
+    stored_pass = {"output_type": "stream", "name": "stdout", "text": PASS_4_1 + "\n"}
+    _edit_check(folder, lambda nb, cell: cell.update(execution_count=3, outputs=[stored_pass]))  # looks run, passed
     expected["tamper_fake_output"] = Expected(all_lost=True, notes=("stored output says exercise 4.1 passed",))
 
     folder = _student(root, "tamper_edited_check")
