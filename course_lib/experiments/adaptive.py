@@ -11,6 +11,14 @@ and trajectories; the chapters print and plot what they return.
 - ``scaled_loss``: the same landscape with its loss (and gradients) multiplied (chapter 05).
 - ``update_scaling`` and ``scaled_bowl``: the units argument for AdaDelta (chapter 06).
 - ``steps_to_reach``, ``step_lengths`` and ``losses_at``: reading progress off a trajectory (all).
+- ``rare_features_over_seeds`` and ``share_of_batches_with_feature``: rare features on several data sets,
+  and how sparse a batch's gradient is (chapters 04, 07).
+- ``rmsprop_with_bias_correction`` and ``rmsprop_startup``: RMSprop's start-up bias (chapters 05, 06).
+- ``adadelta_cold_start``: Zeiler's units argument from a cold state (chapter 06).
+- ``average_weight``, ``adam_startup``, ``adam_beta_grid`` and ``adam_as_adagrad``: Adam's bias correction,
+  its betas and its link to AdaGrad (chapter 07).
+- ``step_and_gradient_cost``, ``per_parameter_step_cost`` and ``bytes_per_parameter``: what a step costs
+  next to a gradient of the same model (chapter 07).
 """
 
 from __future__ import annotations
