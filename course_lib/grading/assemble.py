@@ -73,7 +73,8 @@ def _metadata(cell: dict) -> dict:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def _tags(cell: dict) -> list:
+def cell_tags(cell: dict) -> list:
+    """A cell's tags, or [] when its metadata holds none (or something that is not a list)."""
     tags = _metadata(cell).get("tags", [])
     return tags if isinstance(tags, list) else []
 
@@ -83,7 +84,7 @@ def _course(cell: dict) -> dict:
     return course if isinstance(course, dict) else {}
 
 
-def _source(cell: dict) -> str | None:
+def cell_source(cell: dict) -> str | None:
     """A cell's source as one string, or None if it is neither a string nor a list of strings."""
     source = cell.get("source")
     if isinstance(source, str):
@@ -113,10 +114,10 @@ def load_release(exercises_dir: Path) -> dict[str, ReleasedNotebook]:
             course = _course(cell)
             if cell["cell_type"] != "code":
                 continue
-            if "solution" in _tags(cell):
+            if "solution" in cell_tags(cell):
                 answer_ids.append(cell["id"])
                 answer_exercise[cell["id"]] = course.get("exercise")
-            elif "check" in _tags(cell):
+            elif "check" in cell_tags(cell):
                 checks.append(CheckCell(index, str(course["exercise"]), int(course["points"])))
         if not checks:
             raise ValueError(f"{path}: a released exercise notebook without check cells")
@@ -219,7 +220,7 @@ def find_submission(folder: Path, release: dict[str, ReleasedNotebook]) -> Submi
 
 def _written(student_nb: StudentNotebook, released: ReleasedNotebook) -> int:
     """How many answer cells differ from the release."""
-    sources = {c.get("id"): _source(c) for c in released.nb["cells"]}
+    sources = {c.get("id"): cell_source(c) for c in released.nb["cells"]}
     return sum(student_nb.answers.get(i) not in (None, sources.get(i)) for i in released.answer_ids)
 
 
@@ -254,11 +255,11 @@ def match_cells(nb: dict, released: ReleasedNotebook, indices: list[int]) -> dic
         take(index, "metadata.id", lambda c, i=cell_id: _metadata(c).get("id") == i)
     for index in indices:
         original = release_cells[index]
-        exercise, kind = _course(original).get("exercise"), "check" if "check" in _tags(original) else "solution"
+        exercise, kind = _course(original).get("exercise"), "check" if "check" in cell_tags(original) else "solution"
         if exercise is None:
             continue
         take(index, "tags", lambda c, e=exercise, t=kind: (
-            c.get("cell_type") == "code" and t in _tags(c) and _course(c).get("exercise") == e
+            c.get("cell_type") == "code" and t in cell_tags(c) and _course(c).get("exercise") == e
         ))
     release_ids = {c.get("id") for c in release_cells if isinstance(c.get("id"), str)}
     has_ids = any(c.get("id") in release_ids or _metadata(c).get("id") in release_ids for c in cells)
@@ -294,7 +295,7 @@ def _take_answers(nb: dict, released: ReleasedNotebook, student_nb: StudentNoteb
         if how == "position":
             notes.append(f"{shown}: answer cell of exercise {exercise} matched by its position among the code cells "
                          "(the notebook has no cell ids or tags); check that it is the right cell")
-        source = _source(cell)
+        source = cell_source(cell)
         if cell.get("cell_type") != "code" or source is None:
             notes.append(f"{shown}: answer cell of exercise {exercise} is not a code cell with text; unanswered")
         elif len(source) > MAX_ANSWER_CHARS:
@@ -329,9 +330,9 @@ def _note_tampering(nb: dict, released: ReleasedNotebook, student_nb: StudentNot
         if cell is None:
             notes.append(f"{where} was deleted (the release's is used)")
             continue
-        if (_source(cell) or "").strip() != (_source(original) or "").strip():
+        if (cell_source(cell) or "").strip() != (cell_source(original) or "").strip():
             notes.append(f"{where} was edited (the release's is used)")
-        if how != "position" and sorted(map(str, _tags(cell))) != sorted(_tags(original)):
+        if how != "position" and sorted(map(str, cell_tags(cell))) != sorted(cell_tags(original)):
             notes.append(f"{where} has changed tags (the release's are used)")
         text, count = _shown_outputs(cell)
         if f"Exercise {check.exercise} passed" in text and (text, count) != _shown_outputs(original):
@@ -343,14 +344,15 @@ def _note_tampering(nb: dict, released: ReleasedNotebook, student_nb: StudentNot
         if id(cell) in matched_ids or cell_id in released.answer_ids:
             continue
         original = release_cells.get(cell_id)
-        added_tags = {str(t) for t in _tags(cell)} - set(_tags(original) if original else [])
+        added_tags = {str(t) for t in cell_tags(cell)} - set(cell_tags(original) if original else [])
         suspicious = sorted(t for t in added_tags if t == "check" or t.startswith(("nbval", "raises-exception")))
         if suspicious:
             found.setdefault(f"tags {', '.join(suspicious)} added to", []).append(cell_id)
-        source = _source(cell) or ""
+        source = cell_source(cell) or ""
         if original is None and NBVAL_MARKER.search(source):
             found.setdefault("nbval marker in an added", []).append(cell_id)
-        elif original is not None and NBVAL_MARKER.search(source) and not NBVAL_MARKER.search(_source(original) or ""):
+        elif (original is not None and NBVAL_MARKER.search(source)
+              and not NBVAL_MARKER.search(cell_source(original) or "")):
             found.setdefault("nbval marker added to", []).append(cell_id)
     for what, cells in found.items():
         if len(cells) == 1:
@@ -366,14 +368,14 @@ def rebuild(released: ReleasedNotebook, answers: dict[str, str]) -> dict:
     for cell in nb["cells"]:
         if cell.get("id") in answers:
             cell["source"] = answers[cell["id"]]
-        if cell["cell_type"] == "code" and "check" not in _tags(cell):
+        if cell["cell_type"] == "code" and "check" not in cell_tags(cell):
             cell["outputs"], cell["execution_count"] = [], None
         elif cell["cell_type"] == "code":
             cell["execution_count"] = 1  # nbval refuses "unrun" reference cells that have outputs
             if not cell.get("outputs"):
                 # A release whose check cells ship no output (no verdict before the learner runs them): an
                 # output comparison would fail every right answer; the check raising on failure decides.
-                cell["metadata"]["tags"] = [t for t in _tags(cell) if t != "nbval-check-output"]
+                cell["metadata"]["tags"] = [t for t in cell_tags(cell) if t != "nbval-check-output"]
     return nb
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .assemble import ReleasedNotebook, Submission, _source
+from .assemble import ReleasedNotebook, Submission, cell_source
 
 STILL_RAISING = re.compile(r"\braise\s+NotImplementedError\b")
 
@@ -21,7 +21,7 @@ def skipped_exercises(submission: Submission, release: dict[str, ReleasedNoteboo
     skipped = []
     for notebook_id, released in release.items():
         student_nb = submission.notebooks.get(notebook_id)
-        released_sources = {cell.get("id"): _source(cell) or "" for cell in released.nb["cells"]}
+        released_sources = {cell.get("id"): cell_source(cell) or "" for cell in released.nb["cells"]}
         attempted: dict[str, bool] = {}
         for cell_id in released.answer_ids:
             exercise = released.answer_exercise.get(cell_id)

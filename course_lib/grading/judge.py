@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..exercises import SPEC_LIST, ExerciseSpec, Verdict, specs_for
-from .assemble import ReleasedNotebook, _source, _tags
+from .assemble import ReleasedNotebook, cell_source, cell_tags
 from .run import Confinement, Finished, Limits, PipeReader, child_environment, run_limited
 
 JSON_CAP = 8 * 1024**2  # bytes of judge output read
@@ -68,10 +68,10 @@ def judge_request(notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, cel
     for released, nb in notebooks:
         cells = []
         for cell in nb["cells"]:
-            if cell.get("cell_type") != "code" or "check" in _tags(cell):
+            if cell.get("cell_type") != "code" or "check" in cell_tags(cell):
                 continue
             exercise = released.answer_exercise.get(cell.get("id"))
-            cells.append({"exercise": exercise, "source": _source(cell) or ""})
+            cells.append({"exercise": exercise, "source": cell_source(cell) or ""})
         exercises = [
             {"kind": type(spec).__name__, "fields": collector_fields(spec), "cases": spec.cases(seed)}
             for spec in specs_for(released.id)
