@@ -27,7 +27,7 @@ from .optimizers import (
 from .problems import PROBLEMS, DigitsMLP, LinearRegression, SparseLogisticRegression, get_problem
 from .rules import adadelta_update, adagrad_update, adam_update, gd_update, momentum_update, rmsprop_update
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "LANDSCAPES", "OPTIMIZERS", "PROBLEMS",
