@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .exercise_specs import SPECS, specs_for
+from .where import refuse_in_browser
+
+refuse_in_browser("course_lib.release", "python -m course_lib release")
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 ROOT = Path(__file__).resolve().parent.parent

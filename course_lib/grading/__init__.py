@@ -15,6 +15,10 @@ The parts, in the order a submission goes through them (nothing imports upward):
 See docs/grading.md for the threat model.
 """
 
+from ..where import refuse_in_browser
+
+refuse_in_browser("course_lib.grading", "python -m course_lib grade SUBMISSIONS --out grades.csv")
+
 __all__ = ["ClassResult", "SubmissionResult", "grade_class"]
 
 
