@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick clean
+.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick lite clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -39,6 +39,19 @@ check-exercises: $(TESTDEPS)
 # Write exercises/ from solutions/ (instructors).
 release: $(TESTDEPS)
 	$(BIN)/python -m course_lib release
+
+# The course as a JupyterLite site in build/lite/ (runs in the browser, no server). LITE_PYODIDE=cdn loads
+# Pyodide from its CDN instead of serving it from the site. Its tools live in their own venv, pinned.
+LITE_VENV := build/lite-venv
+LITE_PYODIDE ?= local
+lite: $(LITE_VENV)/.installed
+	$(LITE_VENV)/bin/python tools/lite.py --pyodide $(LITE_PYODIDE)
+
+$(LITE_VENV)/.installed: tools/lite-requirements.txt
+	$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite-requirements.txt
+	touch $@
 
 bench: $(TESTDEPS)
 	$(BIN)/python -m benchmarks.run
