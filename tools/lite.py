@@ -104,10 +104,10 @@ def pip_download(requirement: str, folder: Path) -> Path:
 # ---- Pyodide, verified -----------------------------------------------------------
 
 
-def needed_packages(lock: dict, roots=PYODIDE_PACKAGES) -> list[str]:
-    """``roots`` and everything they depend on in the lock, sorted."""
+def needed_packages(lock: dict, roots: tuple[str, ...] | None = None) -> list[str]:
+    """``roots`` (by default PYODIDE_PACKAGES) and everything they depend on in the lock, sorted."""
     packages = lock["packages"]
-    needed, todo = set(), list(roots)
+    needed, todo = set(), list(PYODIDE_PACKAGES if roots is None else roots)
     while todo:
         name = todo.pop().lower().replace("_", "-")  # the lock's keys are normalised names; "depends" are not
         if name in needed:
