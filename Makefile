@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick lite clean
+.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick lite test-widgets7 clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -51,6 +51,17 @@ $(LITE_VENV)/.installed: tools/lite-requirements.txt
 	$(PYTHON) -m venv $(LITE_VENV)
 	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite-requirements.txt
+	touch $@
+
+# The explorers' Python side on ipywidgets 7 (Google Colab ships 7.7.1), in a venv of its own.
+WIDGETS7_VENV := build/widgets7-venv
+test-widgets7: $(WIDGETS7_VENV)/.installed
+	MPLBACKEND=Agg $(WIDGETS7_VENV)/bin/python -m pytest -p no:cacheprovider tests/test_widgets.py
+
+$(WIDGETS7_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(WIDGETS7_VENV)
+	$(WIDGETS7_VENV)/bin/python -m pip install --quiet ipywidgets==7.7.1 'numpy>=1.24' 'matplotlib>=3.7' 'pytest>=7.4'
+	$(WIDGETS7_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 bench: $(TESTDEPS)
