@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick lite test-widgets7 clean
+.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick lite site test-widgets7 clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -51,6 +51,16 @@ $(LITE_VENV)/.installed: tools/lite-requirements.txt
 	$(PYTHON) -m venv $(LITE_VENV)
 	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite-requirements.txt
+	touch $@
+
+# The course as static HTML in build/site/ (Sphinx + myst-nb, from the committed outputs), in its own venv.
+SITE_VENV := build/site-venv
+site: $(SITE_VENV)/.installed
+	$(SITE_VENV)/bin/python tools/site.py
+
+$(SITE_VENV)/.installed: tools/site-requirements.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet -r tools/site-requirements.txt
 	touch $@
 
 # The explorers' Python side on ipywidgets 7 (Google Colab ships 7.7.1), in a venv of its own.

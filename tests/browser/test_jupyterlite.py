@@ -9,14 +9,10 @@ Chromium's resolver knows no other host, in case something slipped past the rout
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
-from lab_server import CHROMIUM, CHROMIUM_ARGS, REPO, SCREENSHOTS, free_port
+from lab_server import CHROMIUM, CHROMIUM_ARGS, REPO, SCREENSHOTS, static_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.lite, pytest.mark.slow]
 
@@ -31,26 +27,8 @@ WRONG_ANSWER = "def gd_update(w, g, lr):\n    return w + lr * g\n"
 def site_url():
     if not (SITE / "jupyter-lite.json").exists():
         pytest.skip("build/lite/ is not built: run `make lite` (a few minutes; it caches its downloads)")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(SITE)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/jupyter-lite.json", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"the static server did not start on {url}") from None
-                time.sleep(0.2)
+    with static_server(SITE) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
