@@ -79,10 +79,11 @@ def lite(chromium, site_url):
         context.close()
 
 
-def open_notebook(page, site_url: str, path: str) -> None:
+def open_notebook(page, site_url: str, path: str, kernel: bool = True) -> None:
     page.goto(f"{site_url}/lab/index.html?path={path}")
     page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
-    wait_for_idle_kernel(page)
+    if kernel:
+        wait_for_idle_kernel(page)
 
 
 def wait_for_idle_kernel(page, timeout: int = KERNEL_START, queue_empty: bool = True) -> None:
@@ -179,3 +180,31 @@ def test_a_request_for_another_host_is_caught(lite, site_url):
     refused = page.evaluate("fetch('https://example.org/x.js').then(() => 'fetched', () => 'refused')")
     assert refused == "refused"
     assert "https://example.org/x.js" in outside
+
+
+def test_a_saved_notebook_stays_and_deleting_it_brings_back_the_original(lite, site_url):
+    """What the start page tells learners: work stays in the browser; Delete and reload resets a notebook."""
+    page, outside, _ = lite
+    path = "notebooks/08_choosing_an_optimizer.ipynb"
+
+    def first_code_cell() -> str:
+        open_notebook(page, site_url, path, kernel=False)  # no code runs: the files are what matters
+        cell = page.locator(".jp-CodeCell").first
+        cell.locator(".cm-content", has_text="import sys").wait_for(timeout=60_000)  # the install cell, drawn
+        return cell.inner_text()
+
+    assert "MY EDIT" not in first_code_cell()
+    page.locator(".jp-CodeCell").first.locator(".cm-content").click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.insert_text("# MY EDIT\n")
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(2000)
+    assert "MY EDIT" in first_code_cell()  # saved in the browser's storage, still there after a reload
+
+    page.locator(".jp-DirListing-item", has_text="08_choosing").first.click(button="right")
+    page.get_by_role("menuitem", name="Delete").click()
+    page.locator(".jp-Dialog-button", has_text="Delete").click()
+    page.wait_for_timeout(2000)
+    assert "MY EDIT" not in first_code_cell()  # the course's original is back
+    assert page.locator(".jp-DirListing-item", has_text="08_choosing").count() == 1
+    assert outside == []
