@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test test-quick lint notebooks check-notebooks check-exercises release bench bench-quick clean
+.PHONY: lab test test-quick lint notebooks check-notebooks check-exercises release bench bench-quick lite site test-widgets7 clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -46,6 +46,40 @@ check-exercises: $(TESTDEPS)
 # executes solutions/04_*.md first; `make release NB=04` releases one chapter. The release runs no kernel.
 release: $(TESTDEPS)
 	$(BIN)/python -m course_lib release $(if $(NB),$(notdir $(basename $(wildcard solutions/$(NB)_*.md))))
+
+# The course as a JupyterLite site in build/lite/ (runs in the browser, no server). LITE_PYODIDE=cdn loads
+# Pyodide from its CDN instead of serving it from the site. Its tools live in their own venv, pinned.
+LITE_VENV := build/lite-venv
+LITE_PYODIDE ?= local
+lite: $(LITE_VENV)/.installed
+	$(LITE_VENV)/bin/python tools/lite.py --pyodide $(LITE_PYODIDE)
+
+$(LITE_VENV)/.installed: tools/lite-requirements.txt
+	$(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet -r tools/lite-requirements.txt
+	touch $@
+
+# The course as static HTML in build/site/ (Sphinx + myst-nb, from the committed outputs), in its own venv.
+SITE_VENV := build/site-venv
+site: $(SITE_VENV)/.installed
+	$(SITE_VENV)/bin/python tools/site.py
+
+$(SITE_VENV)/.installed: tools/site-requirements.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet -r tools/site-requirements.txt
+	touch $@
+
+# The explorers' Python side on ipywidgets 7 (Google Colab ships 7.7.1), in a venv of its own.
+WIDGETS7_VENV := build/widgets7-venv
+test-widgets7: $(WIDGETS7_VENV)/.installed
+	MPLBACKEND=Agg $(WIDGETS7_VENV)/bin/python -m pytest -p no:cacheprovider tests/test_widgets.py
+
+$(WIDGETS7_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(WIDGETS7_VENV)
+	$(WIDGETS7_VENV)/bin/python -m pip install --quiet ipywidgets==7.7.1 'numpy>=1.24' 'matplotlib>=3.7' 'pytest>=7.4'
+	$(WIDGETS7_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
 
 bench: $(TESTDEPS)
 	$(BIN)/python -m benchmarks.run

@@ -37,7 +37,11 @@ def test_environment_yml_matches_pyproject():
     python = [e for e in entries if re.match(r"python\b", e)]
     conda = requirement_names(e for e in entries if e not in python)
     assert conda == requirement_names(project["dependencies"]), "environment.yml and pyproject.toml disagree"
-    assert python == ["python" + project["requires-python"]]
+    # Binder (repo2docker) needs an exact Python version ("python=3.12"), one that pyproject.toml allows.
+    assert len(python) == 1 and re.fullmatch(r"python=3\.\d+", python[0]), f"pin one Python: {python}"
+    minimum = re.fullmatch(r">=3\.(\d+)", project["requires-python"]).group(1)
+    assert int(python[0].split(".")[1]) >= int(minimum)
+    assert not (ROOT / "binder").exists(), "a binder/ folder would make Binder ignore environment.yml"
     assert re.search(r"^      - -e \.$", text, re.M), "environment.yml must install the course itself (pip: -e .)"
 
 

@@ -36,7 +36,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..where import refuse_in_browser
 from . import SPECS, specs_for
+
+refuse_in_browser("course_lib.exercises.release", "python -m course_lib release")
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")

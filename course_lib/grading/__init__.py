@@ -26,6 +26,10 @@ For large classes (docs/grading.md, "Grading at scale"):
 See docs/grading.md for the threat model.
 """
 
+from ..where import refuse_in_browser
+
+refuse_in_browser("course_lib.grading", "python -m course_lib grade SUBMISSIONS --out grades.csv")
+
 __all__ = ["ClassResult", "SubmissionResult", "grade_class"]
 
 

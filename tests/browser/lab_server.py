@@ -83,6 +83,31 @@ def jupyter_lab(root: Path, timeout: float = 60.0) -> Iterator[tuple[str, str]]:
             log.close()
 
 
+@contextmanager
+def static_server(directory: Path, timeout: float = 20.0) -> Iterator[str]:
+    """Serve ``directory`` on a free loopback port (Python's http.server); yield its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"the static server did not start on {url}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def fresh_copy(notebook: Path) -> Path:
     """The notebook without outputs, under build/ (git-ignored).
 
