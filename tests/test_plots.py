@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import course_lib.plots.colours  # noqa: F401  (plots.colours below)
 from course_lib import (
     AdaGrad,
     Adam,
@@ -200,3 +201,109 @@ def test_show_displays_once_and_closes(runs, valley, capsys):
     assert not plt.fignum_exists(ax.figure.number)
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         plots.show("not a figure")
+
+
+# The style table: colour plus line style plus marker, readable on white, in greyscale and with colour blindness.
+
+FAMILIES = ("gd", "sgd", "minibatch", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
+WCAG_GRAPHICS = 3.0
+
+
+def all_styles():
+    return [*plots.STYLES.values(), *plots.style.SPARE_STYLES, *plots.series_styles(8)]
+
+
+def test_every_family_shown_in_the_chapters_has_a_style():
+    assert set(FAMILIES) <= set(plots.STYLES)
+    assert plots.OPTIMIZER_COLORS == {name: style.color for name, style in plots.STYLES.items()}
+
+
+def test_wcag_contrast_matches_published_values():
+    colours = plots.colours
+    assert colours.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert colours.contrast_ratio("#FFFFFF") == pytest.approx(1.0)
+    assert colours.contrast_ratio("#777777") == pytest.approx(4.48, abs=0.01)  # the classic "4.5:1 fails"
+    assert colours.contrast_ratio(plots.OKABE_ITO["yellow"]) == pytest.approx(1.32, abs=0.01)  # as issue 13 measured
+    assert colours.contrast_ratio(plots.OKABE_ITO["orange"]) == pytest.approx(2.25, abs=0.01)
+
+
+@pytest.mark.parametrize("style", all_styles(), ids=lambda s: s.name)
+def test_every_line_colour_has_3_to_1_contrast_on_white(style):
+    ratio = plots.colours.contrast_ratio(style.color)
+    assert ratio >= WCAG_GRAPHICS, f"{style.name} {style.color} has contrast {ratio:.2f}:1 on white"
+
+
+def test_no_two_styles_share_colour_line_style_and_marker():
+    for table in (list(plots.STYLES.values()) + list(plots.style.SPARE_STYLES), plots.series_styles(8)):
+        keys = [(s.color, str(s.linestyle), s.marker) for s in table]
+        assert len(set(keys)) == len(keys)
+        markers = [s.marker for s in table]
+        assert len(set(markers)) == len(markers), "every style has its own marker"
+        assert not set(markers) & set(plots.style.MARKERS.values()), "start/end/minimum/saddle markers are reserved"
+
+
+def grey_lightness(color):
+    return plots.colours.lab(plots.colours.simulate(color, "greyscale"))[0]
+
+
+def test_in_greyscale_optimizers_differ_in_line_style_where_their_greys_are_close():
+    styles = [plots.STYLES[name] for name in FAMILIES]
+    for i, a in enumerate(styles):
+        for b in styles[i + 1:]:
+            assert (a.linestyle, a.marker) != (b.linestyle, b.marker)
+            if abs(grey_lightness(a.color) - grey_lightness(b.color)) < 10:  # hard to tell apart as greys
+                assert a.linestyle != b.linestyle, f"{a.name} and {b.name}: close greys and the same line style"
+
+
+@pytest.mark.parametrize("vision", [None, "deuteranopia", "protanopia"])
+def test_optimizer_colours_stay_apart_with_colour_blindness(vision):
+    colours = plots.colours
+    seen = {name: style.color if vision is None else colours.simulate(style.color, vision)
+            for name, style in plots.STYLES.items()}
+    names = list(seen)
+    closest = min((colours.delta_e(seen[a], seen[b]), a, b) for i, a in enumerate(names) for b in names[i + 1:])
+    assert closest[0] >= 15, f"{closest[1]} and {closest[2]} look alike ({vision}): delta E {closest[0]:.1f}"
+
+
+def test_colour_vision_simulation_keeps_grey_and_merges_red_and_green():
+    colours = plots.colours
+    assert colours.simulate("#808080", "deuteranopia") == "#808080"
+    red, green = "#FF0000", "#00A000"
+    assert colours.delta_e(red, green) > 100
+    assert colours.delta_e(colours.simulate(red, "deuteranopia"), colours.simulate(green, "deuteranopia")) < 15
+    with pytest.raises(ValueError, match="deficiency must be one of"):
+        colours.simulate("#000000", "tetrachromacy")
+
+
+def test_series_styles_are_sequential_dark_to_light_and_never_yellow():
+    styles = plots.series_styles(6)
+    lightness = [plots.colours.lab(s.color)[0] for s in styles]
+    assert lightness == sorted(lightness)
+    assert len({s.linestyle for s in styles}) == 5 and len({s.marker for s in styles}) == 6
+    for s in styles:
+        r, g, b = plots.colours.to_linear(s.color)
+        assert not (r > 0.5 and g > 0.5 and b < 0.2), f"{s.color} is yellow"
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        plots.series_styles(0)
+
+
+def test_runs_get_their_family_style_and_repeats_get_a_series_or_spare():
+    ravine = get_landscape("ravine")
+    noisy = StochasticLandscape(ravine)
+    gd = descend(GradientDescent(lr=0.1), ravine, steps=5)
+    sgd = descend(GradientDescent(lr=0.1), noisy, steps=5, batch_size=1)
+    mini = descend(GradientDescent(lr=0.1), noisy, steps=5, batch_size=16)
+    adam = descend(Adam(lr=0.1), ravine, steps=5)
+    assert [s.name for s in plots.styles_for([gd, sgd, mini, adam])] == ["gd", "sgd", "minibatch", "adam"]
+    assert plots.styles_for([gd, gd, adam])[1] == plots.style.SPARE_STYLES[0]
+    assert plots.styles_for([adam, adam, adam]) == plots.series_styles(3)
+
+
+def test_lines_carry_the_style_not_only_the_colour(valley, runs):
+    ax = plots.loss_curves(runs)
+    adam, rmsprop = ax.get_lines()
+    assert adam.get_marker() == plots.STYLES["adam"].marker and rmsprop.get_marker() == plots.STYLES["rmsprop"].marker
+    assert adam.get_linestyle() == "-" and rmsprop.get_linestyle() == ":"
+    ax = plots.contour(valley, runs)
+    path = next(line for line in ax.get_lines() if line.get_label() == "RMSprop")
+    assert path.get_marker() == "<" and path.get_color() == plots.STYLES["rmsprop"].color

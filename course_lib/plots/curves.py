@@ -12,7 +12,17 @@ from matplotlib.figure import Figure
 from .. import _validate as check
 from ..descent import Trajectory
 from ..landscapes import LANDSCAPES
-from .style import FIGURE_WIDTH, OKABE_ITO, as_trajectories, colors_for, diverged_note, new_axes
+from .style import (
+    DPI,
+    FIGURE_WIDTH,
+    SMALL_FONT,
+    STYLES,
+    as_trajectories,
+    diverged_note,
+    new_axes,
+    series_styles,
+    styles_for,
+)
 
 LOG_DECADES = 2.0  # auto log scale when positive values span more than this many decades
 X_LABELS = {"step": "step", "time": "wall time (s)"}
@@ -32,7 +42,7 @@ def wants_log_scale(values: Sequence[np.ndarray], log: bool | None) -> bool:
 
 def _mark_divergence(ax: Axes, trajectory: Trajectory, x: float, y: float, color: str) -> None:
     ax.annotate(diverged_note(trajectory), (x, y), xytext=(8, -4), textcoords="offset points", color=color,
-                fontsize=9, fontweight="bold", va="top", ha="left")
+                fontsize=SMALL_FONT, fontweight="bold", va="top", ha="left")
     ax.plot(x, y, "X", color=color, ms=9, mec="black")
 
 
@@ -70,14 +80,17 @@ def loss_curves(
     ax = new_axes(ax)
     curves = [run.losses - shift for run in runs]
     use_log = wants_log_scale(curves, log)
-    for run, values, color in zip(runs, curves, colors_for(runs)):
+    for i, (run, values, style) in enumerate(zip(runs, curves, styles_for(runs))):
         xs = np.arange(len(values)) if x == "step" else run.times
         shown = np.where(values > 0, values, np.nan) if use_log else values
-        ax.plot(xs, shown, "-", color=color, lw=1.8, label=run.label)
+        line = style.line(offset=i)
+        if test:  # training solid, held-out dashed; the markers tell the runs apart
+            line["linestyle"] = "-"
+        ax.plot(xs, shown, label=run.label, **line)
         if test and run.test_losses is not None:
-            ax.plot(xs, run.test_losses - shift, "--", color=color, lw=1.2, label=f"{run.label} (held-out)")
+            ax.plot(xs, run.test_losses - shift, "--", color=style.color, lw=1.2, label=f"{run.label} (held-out)")
         if run.diverged:
-            _mark_divergence(ax, run, xs[-1], shown[-1], color)
+            _mark_divergence(ax, run, xs[-1], shown[-1], style.color)
     if use_log:
         ax.set_yscale("log")
     ax.set_xlabel(X_LABELS[x])
@@ -88,7 +101,7 @@ def loss_curves(
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
     if runs:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=SMALL_FONT)
     return ax
 
 
@@ -123,7 +136,7 @@ def effective_lr(
     check.check_choice("reduce", reduce, REDUCTIONS)
     runs = as_trajectories(trajectories)
     ax = new_axes(ax)
-    for run, color in zip(runs, colors_for(runs)):
+    for k, (run, style) in enumerate(zip(runs, styles_for(runs))):
         rates = run.diagnostics.get("effective_lr")
         if rates is None or len(rates) == 0:
             raise ValueError(f"trajectory {run.label!r} has no 'effective_lr' diagnostics; "
@@ -134,17 +147,18 @@ def effective_lr(
                 raise ValueError(f"reduce='per-parameter' draws one line per parameter, at most "
                                  f"{MAX_PARAMETER_LINES}; {run.label!r} has {rates.shape[1]}: use 'mean' or 'median'")
             for i, name in enumerate(parameter_names(run, rates.shape[1])):
-                ax.plot(steps, rates[:, i], LINE_STYLES[i % len(LINE_STYLES)], color=color, lw=1.8,
-                        label=f"{run.label}, {name}")
+                # The run's colour and marker; the line style tells the parameters apart.
+                line = {**style.line(offset=k * 3 + i), "linestyle": LINE_STYLES[i % len(LINE_STYLES)]}
+                ax.plot(steps, rates[:, i], label=f"{run.label}, {name}", **line)
         else:
             values = rates.mean(axis=1) if reduce == "mean" else np.median(rates, axis=1)
-            ax.plot(steps, values, "-", color=color, lw=1.8, label=f"{run.label} ({reduce} over parameters)")
+            ax.plot(steps, values, label=f"{run.label} ({reduce} over parameters)", **style.line(offset=k))
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("effective learning rate")
     ax.set_title(title or f"Effective learning rate per parameter: {', '.join(run.label for run in runs)}")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL_FONT)
     return ax
 
 
@@ -181,20 +195,21 @@ def adam_moments(
     if not isinstance(parameter, (int, np.integer)) or not 0 <= parameter < n_params:
         raise ValueError(f"parameter must be an index between 0 and {n_params - 1}, got {parameter!r}")
     if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(FIGURE_WIDTH * 1.5, 3.8), layout="constrained")
+        fig, ax = plt.subplots(1, 2, figsize=(FIGURE_WIDTH * 1.25, 3.8), dpi=DPI, layout="constrained")
     elif len(ax) != 2:
         raise ValueError(f"ax must be two axes (one for m, one for v), got {len(ax)}")
     fig = ax[0].figure
     name = parameter_names(trajectory, n_params)[parameter]
     d = {k: trajectory.diagnostics[k][:steps, parameter] for k in ("m", "v", "m_hat", "v_hat")}
     t = np.arange(1, len(d["m"]) + 1)
+    raw_style, corrected_style = series_styles(2)[0], STYLES["adam"]
     for panel, (raw, corrected) in zip(ax, (("m", "m_hat"), ("v", "v_hat"))):
-        panel.plot(t, d[raw], "o-", color=OKABE_ITO["sky blue"], ms=3.5, lw=1.6, label=f"raw {raw}")
-        panel.plot(t, d[corrected], "s-", color=OKABE_ITO["vermillion"], ms=3.5, lw=1.6,
-                   label=f"bias-corrected {corrected}")
+        panel.plot(t, d[raw], label=f"raw {raw}", **{**raw_style.line(), "linestyle": "--", "markevery": 1, "ms": 4})
+        panel.plot(t, d[corrected], label=f"bias-corrected {corrected}",
+                   **{**corrected_style.line(), "markevery": 1, "ms": 4})
         panel.set_xlabel("step t")
         panel.grid(True, alpha=0.3)
-        panel.legend(fontsize=8)
+        panel.legend(fontsize=SMALL_FONT)
     ax[0].set_ylabel(f"first moment for {name}")
     ax[0].set_title("m starts at 0: m_hat = m / (1 - beta1^t)", fontsize=10)
     if np.all(np.concatenate([d["v"], d["v_hat"]]) > 0):

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
-from .style import FIGURE_WIDTH, MARKERS, as_trajectories, colors_for, diverged_note, new_axes
+from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, diverged_note, new_axes, styles_for
 
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
 
@@ -63,18 +63,20 @@ def _point_inside(ax: Axes, x: float, y: float) -> tuple[float, float]:
     return float(np.clip(x, x0 + pad_x, x1 - pad_x)), float(np.clip(y, y0 + pad_y, y1 - pad_y))
 
 
-def draw_trajectory(ax: Axes, trajectory: Trajectory, color: str, label: str | None = None) -> list[Any]:
-    """One run on a contour map: its path, start (circle) and end (the hiker, a triangle).
+def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str | None = None,
+                    offset: int = 0) -> list[Any]:
+    """One run on a contour map: its path (in its style), start (circle) and end (the hiker, a triangle).
 
     Returns the artists [path, start, end] so explorers can update their data in place.
     """
     xy = trajectory.params[:, :2]
-    path, = ax.plot(xy[:, 0], xy[:, 1], "-", color=color, lw=1.8, label=label or trajectory.label, zorder=6)
+    color = style.color
+    path, = ax.plot(xy[:, 0], xy[:, 1], label=label or trajectory.label, zorder=6, **style.line(offset))
     start, = ax.plot(*xy[0], MARKERS["start"], ms=8, color=color, mec="black", mew=0.8, zorder=7)
     end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
     if trajectory.diverged:
         x, y = _point_inside(ax, *xy[-1])
-        ax.annotate(diverged_note(trajectory), (x, y), color=color, fontsize=9, fontweight="bold", zorder=9,
+        ax.annotate(diverged_note(trajectory), (x, y), color=color, fontsize=SMALL_FONT, fontweight="bold", zorder=9,
                     ha="center", va="bottom", xytext=(0, 8), textcoords="offset points",
                     bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
     return [path, start, end]
@@ -129,13 +131,13 @@ def contour(
     runs = as_trajectories(trajectories)
     ax = new_axes(ax)
     draw_landscape(ax, landscape, levels, show_minima)
-    for trajectory, color in zip(runs, colors_for(runs)):
-        draw_trajectory(ax, trajectory, color)
+    for i, (trajectory, style) in enumerate(zip(runs, styles_for(runs))):
+        draw_trajectory(ax, trajectory, style, offset=i)
     ax.set_title(landscape.title if title is None else title)
     if legend:
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
-                  fontsize=8, framealpha=0.9)
+                  fontsize=SMALL_FONT, framealpha=0.9)
     return ax
 
 
@@ -184,7 +186,7 @@ def learning_rate_panel(
         run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
                       record_diagnostics=False, label=f"lr = {lr:g}")
         draw_landscape(ax, landscape)
-        draw_trajectory(ax, run, colors_for([run])[0])
+        draw_trajectory(ax, run, styles_for([run])[0])
         outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
         verdict = f": {verdicts[i]}" if verdicts else ""
         ax.set_title(f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
@@ -204,10 +206,12 @@ def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = ()
     X, Y, Z = landscape.grid(80)
     ax.plot_surface(X, Y, height(Z), cmap="cividis", alpha=0.75, linewidth=0, antialiased=True, rcount=60,
                     ccount=60, zorder=1)
-    for trajectory, color in zip(runs, colors_for(runs)):
+    for trajectory, style in zip(runs, styles_for(runs)):
         xy = trajectory.params[:, :2]
         z = height(landscape.f(xy[:, 0], xy[:, 1]))
-        ax.plot(xy[:, 0], xy[:, 1], z, "-", color=color, lw=2.2, label=trajectory.label, zorder=5)
+        color = style.color
+        ax.plot(xy[:, 0], xy[:, 1], z, color=color, linestyle=style.linestyle, lw=2.2, label=trajectory.label,
+                zorder=5)
         ax.plot([xy[0, 0]], [xy[0, 1]], [z[0]], MARKERS["start"], color=color, mec="black", zorder=6)
         ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], MARKERS["end"], ms=10, color=color, mec="black", zorder=6)
     ax.set_xlabel("x")
@@ -215,7 +219,7 @@ def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = ()
     ax.set_zlabel("log10(1 + J(w))" if log else "loss J(w)")
     ax.set_title(f"{landscape.title}, seen from above the fog")
     if runs:
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left", fontsize=SMALL_FONT)
     return ax
 
 
@@ -237,9 +241,8 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int =
         raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
     fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
     draw_landscape(ax, landscape, levels=20, filled=False)
-    color = colors_for([trajectory])[0]
-    path, start, hiker = draw_trajectory(ax, trajectory, color)
-    ax.legend(handles=[path], loc="upper right", fontsize=8)
+    path, start, hiker = draw_trajectory(ax, trajectory, styles_for([trajectory])[0])
+    ax.legend(handles=[path], loc="upper right", fontsize=SMALL_FONT)
     steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
     xy = trajectory.params[:, :2]
 

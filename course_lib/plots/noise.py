@@ -9,10 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import _validate as check
-from .style import OKABE_ITO, new_axes
-
-_BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["sky blue"], OKABE_ITO["bluish green"], OKABE_ITO["orange"],
-                 OKABE_ITO["reddish purple"], OKABE_ITO["blue"])
+from .style import OKABE_ITO, SMALL_FONT, STYLES, new_axes, series_styles
 
 
 def _flat(params: Any) -> np.ndarray:
@@ -64,10 +61,11 @@ def gradient_noise(
     ax = new_axes(ax)
     name = getattr(problem, "title", getattr(problem, "name", "the problem"))
     if full.size == 2:
-        for b, color in zip(sizes, _BATCH_COLORS * 3):
+        for b, style in zip(sizes, series_styles(len(sizes))):  # a series of batch sizes: dark to light
             g = samples[b]
             label = "one sample (SGD)" if b == 1 else f"batch of {b}"
-            ax.scatter(g[:, 0], g[:, 1], s=10, alpha=0.45, color=color, label=label, edgecolors="none")
+            ax.scatter(g[:, 0], g[:, 1], s=14, alpha=0.55, color=style.color, marker=style.marker, label=label,
+                       edgecolors="none")
         ax.plot(*full, "*", ms=18, color="black", mec="white", label="full gradient", zorder=5)
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
@@ -78,7 +76,7 @@ def gradient_noise(
         mean = np.array([e.mean() for e in errors])
         low, high = np.array([np.percentile(e, 10) for e in errors]), np.array([np.percentile(e, 90) for e in errors])
         ax.fill_between(sizes, low, high, color=OKABE_ITO["sky blue"], alpha=0.35, label="10-90 % of draws")
-        ax.plot(sizes, mean, "o-", color=OKABE_ITO["blue"], lw=1.8, label="mean error")
+        ax.plot(sizes, mean, label="mean error", **{**STYLES["gd"].line(), "linestyle": "-", "markevery": 1})
         ax.plot(sizes, mean[0] * np.sqrt(sizes[0] / np.array(sizes, dtype=float)), "--", color="black", lw=1,
                 label="1 / sqrt(batch size)")
         ax.set_xscale("log")
@@ -87,5 +85,5 @@ def gradient_noise(
         ax.set_ylabel("error of the gradient, |g_batch - g_full|")
         ax.set_title(f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL_FONT)
     return ax

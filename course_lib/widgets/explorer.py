@@ -21,7 +21,7 @@ from .. import _validate as check
 from ..landscapes import LANDSCAPES
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..plots.maps import learning_rate_panel
-from ..plots.style import OPTIMIZER_COLORS, colors_for_names
+from ..plots.style import styles_for_names
 from .controls import SLIDERS, initial_hyperparams, relevant_sliders
 from .redraw import LiveMap
 from .replay import cached_landscape, landscape_for, replay, replay_race
@@ -43,6 +43,13 @@ def make_slider(name: str, value: float) -> W.Widget:
     if spec.integer:
         return W.IntSlider(value=value, min=spec.min, max=spec.max, step=spec.step, **common)
     return W.FloatSlider(value=value, min=spec.min, max=spec.max, step=spec.step, readout_format=".4g", **common)
+
+
+def style_key(optimizer: str, batch_size: int | None) -> str:
+    """The plots style of an optimizer run with this batch size (gradient descent becomes SGD or mini-batch)."""
+    if optimizer != "gd" or batch_size is None:
+        return optimizer
+    return "sgd" if batch_size == 1 else "minibatch"
 
 
 def _png_of(fig: Any) -> str:
@@ -81,9 +88,9 @@ class _Explorer:
         starts = tuple(cached_landscape(self.controls["landscape"]).starts)
         return starts[0] if start is None else check.check_choice("start", start, starts)
 
-    def _assemble(self, labels: list[str], colors: list[str]) -> None:
+    def _assemble(self, labels: list[str], styles: list[Any]) -> None:
         """Build the live figure and the layout, connect the controls, and draw the first picture."""
-        self.live = LiveMap(self.landscape, labels, colors, self._title())
+        self.live = LiveMap(self.landscape, labels, styles, self._title())
         controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
         self.view = W.VBox([W.HBox([self.image, controls]), self.readout])
         self._wire({**self.sliders, **self.general})
@@ -140,8 +147,7 @@ class Explorer(_Explorer):
             check.check_choice("slider", name, relevant_sliders(optimizer))
         self.sliders = {name: make_slider(name, self.hyperparams[name]) for name in shown}
         label = OPTIMIZERS[optimizer].label
-        color = OPTIMIZER_COLORS[optimizer]
-        self._assemble([label], [color])
+        self._assemble([label], styles_for_names([style_key(optimizer, batch_size)]))
 
     def _title(self) -> str:
         return f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title}"
@@ -195,7 +201,7 @@ class Race(_Explorer):
             value=1.0, base=10, min=-2, max=2, step=0.1, description="lr multiplier (all)", readout_format=".2g",
             **_slider_look())}
         labels = [OPTIMIZERS[name].label for name in self.optimizers]
-        self._assemble(labels, colors_for_names(self.optimizers))
+        self._assemble(labels, styles_for_names([style_key(name, batch_size) for name in self.optimizers]))
 
     def _title(self) -> str:
         return f"Race on {self.landscape.title}"

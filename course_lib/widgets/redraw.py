@@ -19,23 +19,24 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ..plots.maps import draw_landscape, marker_legend_handles
-from ..plots.style import MARKERS
+from ..plots.style import MARKERS, SMALL_FONT, Style
 
 
 class LiveMap:
     """A contour map of one landscape with ``len(colors)`` paths that can be replaced quickly."""
 
-    def __init__(self, landscape: Any, labels: list[str], colors: list[str], title: str,
+    def __init__(self, landscape: Any, labels: list[str], styles: list[Style], title: str,
                  figsize: tuple[float, float] = (6.0, 4.4), dpi: int = 90) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self.paths, self.starts, self.ends, self.notes = [], [], [], []
-        for label, color in zip(labels, colors):
-            path, = self.ax.plot([], [], "-", color=color, lw=1.8, label=label, animated=True, zorder=6)
+        for i, (label, style) in enumerate(zip(labels, styles)):
+            color = style.color
+            path, = self.ax.plot([], [], label=label, animated=True, zorder=6, **style.line(offset=i))
             start, = self.ax.plot([], [], MARKERS["start"], ms=8, color=color, mec="black", animated=True, zorder=7)
             end, = self.ax.plot([], [], MARKERS["end"], ms=11, color=color, mec="black", animated=True, zorder=8)
-            note = self.ax.text(0, 0, "", color=color, fontsize=9, fontweight="bold", ha="center", va="bottom",
+            note = self.ax.text(0, 0, "", color=color, fontsize=SMALL_FONT, fontweight="bold", ha="center", va="bottom",
                                 animated=True, zorder=9,
                                 bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
             self.paths.append(path)
@@ -51,7 +52,7 @@ class LiveMap:
         draw_landscape(self.ax, landscape)
         self.ax.set_title(title, fontsize=11)
         self.ax.legend(handles=self.paths + marker_legend_handles(landscape, True), loc="upper right",
-                       fontsize=8, framealpha=0.9)
+                       fontsize=SMALL_FONT, framealpha=0.9)
         self.figure.canvas.draw()
         self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
 
