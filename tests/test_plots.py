@@ -307,3 +307,82 @@ def test_lines_carry_the_style_not_only_the_colour(valley, runs):
     ax = plots.contour(valley, runs)
     path = next(line for line in ax.get_lines() if line.get_label() == "RMSprop")
     assert path.get_marker() == "<" and path.get_color() == plots.STYLES["rmsprop"].color
+
+
+# Sizes: every figure fits the notebook column, and its smallest text is at least 9 px on screen.
+
+def _figures_of_every_public_function(valley, runs):
+    ravine = get_landscape("ravine")
+    adaptive = [descend(AdaGrad(lr=0.5), ravine, steps=50), descend(RMSprop(lr=0.05), ravine, steps=50)]
+    noisy = StochasticLandscape(get_landscape("foggy_valley"))
+    problem = get_problem("linear_regression")
+    fig, _, _ = plots.maps.animation_frames(valley, runs[0], frames=5, dpi=80)
+    return {
+        "contour": plots.contour(valley, runs).figure,
+        "loss_curves": plots.loss_curves(runs).figure,
+        "learning_rate_panel (3)": plots.learning_rate_panel(ravine, GradientDescent(), [0.01, 0.1, 0.3]),
+        "learning_rate_panel (5)": plots.learning_rate_panel(ravine, GradientDescent(), [0.01, 0.03, 0.1, 0.2, 0.3]),
+        "effective_lr": plots.effective_lr(adaptive).figure,
+        "adam_moments": plots.adam_moments(runs[0]),
+        "gradient_noise (2-D)": plots.gradient_noise(noisy, noisy.start, batch_sizes=(1, 16), draws=20).figure,
+        "gradient_noise (errors)": plots.gradient_noise(problem, problem.init_params(0), (1, 16), draws=20).figure,
+        "surface": plots.surface(valley, runs[:1]).figure,
+        "animate (a frame)": fig,
+        "panels (5)": plots.panels(5)[0],
+    }
+
+
+def test_every_plot_fits_the_column_with_text_of_9_px_or_more(valley, runs):
+    for name, fig in _figures_of_every_public_function(valley, runs).items():
+        width_px = fig.get_figwidth() * fig.dpi
+        assert width_px <= plots.style.COLUMN_PX, f"{name} is {width_px:.0f} px wide"
+        size, text = plots.smallest_text_px(fig)
+        assert size >= plots.style.MIN_FONT_PX, f"{name}: {text!r} is {size:.1f} px on screen"
+
+
+def test_smallest_text_counts_the_shrinking_of_a_wide_figure():
+    fig, ax = plt.subplots(figsize=(18, 3.6), dpi=100)  # chapter 8's old 1800 px figure
+    ax.plot([0, 1], label="Adam")
+    ax.legend(fontsize=8)
+    size, text = plots.smallest_text_px(fig)
+    assert text == "Adam" and size == pytest.approx(8 * 100 / 72 * 800 / 1800)  # about 4.9 px
+    assert plots.figures.displayed_scale(fig) == pytest.approx(800 / 1800)
+
+
+def test_panels_wrap_into_rows_that_fit_the_column():
+    fig, axes = plots.panels(5)
+    assert len(axes) == 5 and len(fig.axes) == 5
+    assert fig.get_figwidth() * fig.dpi == plots.style.COLUMN_PX
+    rows = sorted({round(ax.get_position().y0, 2) for ax in axes})
+    assert len(rows) == 3  # 2 + 2 + 1
+    fig, ax = plots.panels(1)
+    assert fig.get_figwidth() == plots.style.FIGURE_WIDTH
+    with pytest.raises(ValueError, match="max_columns must be an integer >= 1"):
+        plots.panels(2, max_columns=0)
+
+
+def test_default_titles_name_the_problem_not_code_names_or_run_lists(runs):
+    hollows = get_landscape("foggy_valley")
+    run = descend(Adam(lr=0.1), hollows, steps=20)
+    ax = plots.loss_curves([run, descend(RMSprop(lr=0.01), hollows, steps=20)])
+    title = ax.get_title().replace("\n", " ")
+    assert title == f"Loss per step on {hollows.title}"
+    assert "foggy_valley" not in title and "Adam" not in title
+    title = plots.effective_lr(runs).get_title().replace("\n", " ")
+    assert title.startswith("Effective learning rate per parameter on")
+
+
+def test_long_titles_wrap_to_their_panel():
+    fig, axes = plots.panels(3, max_columns=3)
+    plots.figures.set_title(axes[0], "A very long title that would certainly spill over into the next panel")
+    fig.canvas.draw()
+    assert axes[0].title.get_window_extent().x1 <= axes[1].get_window_extent().x0
+
+
+def test_the_divergence_note_stays_inside_its_panel_below_the_title():
+    fig = plots.learning_rate_panel(get_landscape("ravine"), GradientDescent(), [0.01, 0.1, 0.3], steps=50)
+    fig.canvas.draw()
+    panel = fig.axes[2]
+    note = next(t for t in panel.texts if t.get_text().startswith("diverged at step"))
+    box = note.get_bbox_patch().get_window_extent()
+    assert box.y1 <= panel.get_window_extent().y1 and box.y1 < panel.title.get_window_extent().y0

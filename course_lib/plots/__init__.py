@@ -10,7 +10,8 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
-- ``surface`` and ``animate``: a 3-D view and a small animation of one descent.
+- ``surface`` and ``animate``: a 3-D view and a small animation of one descent;
+- ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
 Each optimizer has one ``Style`` (colour, line style and marker; ``STYLES``) fixed across the
 course, so Adam looks the same in every chapter and never depends on colour alone; a series of
@@ -18,13 +19,13 @@ one parameter gets ``series_styles(n)``. ``colours`` checks contrast and colour-
 """
 
 from .curves import adam_moments, effective_lr, loss_curves
-from .figures import show
+from .figures import panels, show, smallest_text_px
 from .maps import animate, contour, learning_rate_panel, surface
 from .noise import gradient_noise, sample_gradients
 from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
 
 __all__ = [
     "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "animate", "colors_for", "contour",
-    "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "sample_gradients", "series_styles",
-    "show", "styles_for", "surface",
+    "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "panels", "sample_gradients",
+    "series_styles", "show", "smallest_text_px", "styles_for", "surface",
 ]

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .. import _validate as check
 from ..descent import Trajectory
-from ..landscapes import LANDSCAPES
+from ..landscapes import LANDSCAPES, get_landscape
+from ..problems import PROBLEMS
+from .figures import panels, set_suptitle, set_title
 from .style import (
-    DPI,
-    FIGURE_WIDTH,
     SMALL_FONT,
     STYLES,
     as_trajectories,
@@ -95,14 +94,30 @@ def loss_curves(
         ax.set_yscale("log")
     ax.set_xlabel(X_LABELS[x])
     ax.set_ylabel("loss J(w)" if minimum is None else "loss above the minimum, J(w) - J*")
-    if title is None:
-        problems = sorted({run.problem for run in runs})
-        title = f"Loss of {', '.join(run.label for run in runs)} on {', '.join(problems)}"
-    ax.set_title(title)
+    if title is None:  # the legend names the runs; the title names what is measured
+        title = f"Loss per {'step' if x == 'step' else 'second'}{problem_title(runs)}"
+    set_title(ax, title)
     ax.grid(True, which="major", alpha=0.3)
     if runs:
         ax.legend(fontsize=SMALL_FONT)
     return ax
+
+
+def problem_title(runs: Sequence[Trajectory]) -> str:
+    """" on <title>" for the runs' problem when it is one of the course's named ones, else "".
+
+    A trajectory records only its problem's code name (``foggy_valley``); a title shows the
+    display title ("The foggy valley ...") or nothing, never the code name.
+    """
+    names = {run.problem for run in runs}
+    if len(names) != 1:
+        return ""
+    name = names.pop()
+    if name in LANDSCAPES:
+        return f" on {get_landscape(name).title}"
+    if name in PROBLEMS:
+        return f" on {PROBLEMS[name].title}"
+    return ""
 
 
 def parameter_names(trajectory: Trajectory, n: int) -> list[str]:
@@ -156,7 +171,8 @@ def effective_lr(
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("effective learning rate")
-    ax.set_title(title or f"Effective learning rate per parameter: {', '.join(run.label for run in runs)}")
+    set_title(ax, title or f"Effective learning rate{' per parameter' if reduce == 'per-parameter' else ''}"
+              f"{problem_title(runs)}")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=SMALL_FONT)
     return ax
@@ -195,7 +211,7 @@ def adam_moments(
     if not isinstance(parameter, (int, np.integer)) or not 0 <= parameter < n_params:
         raise ValueError(f"parameter must be an index between 0 and {n_params - 1}, got {parameter!r}")
     if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(FIGURE_WIDTH * 1.25, 3.8), dpi=DPI, layout="constrained")
+        fig, ax = panels(2, panel_height=3.8)
     elif len(ax) != 2:
         raise ValueError(f"ax must be two axes (one for m, one for v), got {len(ax)}")
     fig = ax[0].figure
@@ -211,11 +227,10 @@ def adam_moments(
         panel.grid(True, alpha=0.3)
         panel.legend(fontsize=SMALL_FONT)
     ax[0].set_ylabel(f"first moment for {name}")
-    ax[0].set_title("m starts at 0: m_hat = m / (1 - beta1^t)", fontsize=10)
+    set_title(ax[0], "m starts at 0: m_hat = m / (1 - beta1^t)", fontsize=10)
     if np.all(np.concatenate([d["v"], d["v_hat"]]) > 0):
         ax[1].set_yscale("log")
     ax[1].set_ylabel(f"second moment for {name}")
-    ax[1].set_title("v starts at 0: v_hat = v / (1 - beta2^t)", fontsize=10)
-    fig.suptitle(f"Adam's raw vs bias-corrected moments in the first {len(t)} steps ({trajectory.label})",
-                 fontsize=11)
+    set_title(ax[1], "v starts at 0: v_hat = v / (1 - beta2^t)", fontsize=10)
+    set_suptitle(fig, f"Adam's raw vs bias-corrected moments in the first {len(t)} steps ({trajectory.label})")
     return fig

@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
+from .figures import panels, set_suptitle, set_title
 from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, diverged_note, new_axes, styles_for
 
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
@@ -56,11 +57,24 @@ def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool
     ax.set_ylabel("y")
 
 
-def _point_inside(ax: Axes, x: float, y: float) -> tuple[float, float]:
-    """The point, pulled inside the axes' view box (for labels of runs that left the picture)."""
+def note_placement(ax: Axes, x: float, y: float) -> dict[str, Any]:
+    """Where a note about the point (x, y) goes: pulled inside the axes' view box, below the point in
+    the upper half and above it in the lower half, so it never covers the title (issue 13: "diverged
+    at step 39" sat over the third panel's title)."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    pad_x, pad_y = 0.04 * (x1 - x0), 0.06 * (y1 - y0)
-    return float(np.clip(x, x0 + pad_x, x1 - pad_x)), float(np.clip(y, y0 + pad_y, y1 - pad_y))
+    x = float(np.clip(x, x0 + 0.25 * (x1 - x0), x1 - 0.25 * (x1 - x0)))
+    y = float(np.clip(y, y0 + 0.08 * (y1 - y0), y1 - 0.08 * (y1 - y0)))
+    upper = y > (y0 + y1) / 2
+    return {"xy": (x, y), "va": "top" if upper else "bottom", "xytext": (0, -10 if upper else 8)}
+
+
+MARKERS_PER_PATH = 12
+
+
+def path_markevery(n_points: int, offset: int = 0) -> tuple[int, int]:
+    """About a dozen markers along a path of ``n_points`` (by step: zigzags would crowd distance-spaced ones)."""
+    every = max(1, n_points // MARKERS_PER_PATH)
+    return (offset * max(1, every // 7)) % every, every
 
 
 def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str | None = None,
@@ -71,13 +85,14 @@ def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str |
     """
     xy = trajectory.params[:, :2]
     color = style.color
-    path, = ax.plot(xy[:, 0], xy[:, 1], label=label or trajectory.label, zorder=6, **style.line(offset))
+    line = {**style.line(offset), "markevery": path_markevery(len(xy), offset)}
+    path, = ax.plot(xy[:, 0], xy[:, 1], label=label or trajectory.label, zorder=6, **line)
     start, = ax.plot(*xy[0], MARKERS["start"], ms=8, color=color, mec="black", mew=0.8, zorder=7)
     end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
     if trajectory.diverged:
-        x, y = _point_inside(ax, *xy[-1])
-        ax.annotate(diverged_note(trajectory), (x, y), color=color, fontsize=SMALL_FONT, fontweight="bold", zorder=9,
-                    ha="center", va="bottom", xytext=(0, 8), textcoords="offset points",
+        place = note_placement(ax, *xy[-1])
+        ax.annotate(diverged_note(trajectory), place["xy"], color=color, fontsize=SMALL_FONT, fontweight="bold",
+                    zorder=9, ha="center", va=place["va"], xytext=place["xytext"], textcoords="offset points",
                     bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
     return [path, start, end]
 
@@ -133,7 +148,7 @@ def contour(
     draw_landscape(ax, landscape, levels, show_minima)
     for i, (trajectory, style) in enumerate(zip(runs, styles_for(runs))):
         draw_trajectory(ax, trajectory, style, offset=i)
-    ax.set_title(landscape.title if title is None else title)
+    set_title(ax, landscape.title if title is None else title)
     if legend:
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
@@ -181,16 +196,16 @@ def learning_rate_panel(
         verdicts = DEFAULT_VERDICTS if len(lrs) == 3 and lrs == sorted(lrs) else ()
     if verdicts and len(verdicts) != len(lrs):
         raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
-    fig, axes = plt.subplots(1, len(lrs), figsize=(3.6 * len(lrs), 3.9), layout="constrained", squeeze=False)
-    for i, (ax, lr) in enumerate(zip(axes[0], lrs)):
+    fig, axes = panels(len(lrs), max_columns=3, panel_height=3.3 if len(lrs) > 1 else 4.4)
+    for i, (ax, lr) in enumerate(zip(np.atleast_1d(axes), lrs)):
         run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
                       record_diagnostics=False, label=f"lr = {lr:g}")
         draw_landscape(ax, landscape)
         draw_trajectory(ax, run, styles_for([run])[0])
         outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
         verdict = f": {verdicts[i]}" if verdicts else ""
-        ax.set_title(f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
-    fig.suptitle(f"{optimizer.label} on {landscape.title}: the learning rate decides", fontsize=11)
+        set_title(ax, f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
+    set_suptitle(fig, f"{optimizer.label} on {landscape.title}: the learning rate decides")
     return fig
 
 
@@ -217,10 +232,28 @@ def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = ()
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_zlabel("log10(1 + J(w))" if log else "loss J(w)")
-    ax.set_title(f"{landscape.title}, seen from above the fog")
+    set_title(ax, f"{landscape.title}, seen from above the fog")
     if runs:
         ax.legend(loc="upper left", fontsize=SMALL_FONT)
     return ax
+
+
+def animation_frames(landscape: Any, trajectory: Trajectory, frames: int, dpi: int) -> tuple[Figure, Any, np.ndarray]:
+    """The animation's figure, its frame-drawing function and the steps it shows (see ``animate``)."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
+    draw_landscape(ax, landscape, levels=20, filled=False)
+    path, start, hiker = draw_trajectory(ax, trajectory, styles_for([trajectory])[0])
+    ax.legend(handles=[path], loc="upper right", fontsize=SMALL_FONT)
+    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
+    xy = trajectory.params[:, :2]
+
+    def draw_frame(k: int) -> tuple:
+        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
+        hiker.set_data([xy[k, 0]], [xy[k, 1]])
+        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
+        return path, hiker
+
+    return fig, draw_frame, steps
 
 
 def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100) -> Any:
@@ -239,19 +272,7 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int =
     frames = check.check_positive_int("frames", frames)
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
-    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
-    draw_landscape(ax, landscape, levels=20, filled=False)
-    path, start, hiker = draw_trajectory(ax, trajectory, styles_for([trajectory])[0])
-    ax.legend(handles=[path], loc="upper right", fontsize=SMALL_FONT)
-    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
-    xy = trajectory.params[:, :2]
-
-    def draw_frame(k: int) -> tuple:
-        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
-        hiker.set_data([xy[k, 0]], [xy[k, 1]])
-        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
-        return path, hiker
-
+    fig, draw_frame, steps = animation_frames(landscape, trajectory, frames, dpi)
     animation = FuncAnimation(fig, draw_frame, frames=steps, interval=interval_ms, blit=False)
     # JPEG frames are about a third the size of PNG ones for the same picture.
     with plt.rc_context({"animation.frame_format": "jpeg"}):

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import _validate as check
+from .figures import set_title
 from .style import OKABE_ITO, SMALL_FONT, STYLES, new_axes, series_styles
 
 
@@ -70,7 +71,7 @@ def gradient_noise(
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
+        set_title(ax, f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
         mean = np.array([e.mean() for e in errors])
@@ -83,7 +84,7 @@ def gradient_noise(
         ax.set_yscale("log")
         ax.set_xlabel("batch size (examples)")
         ax.set_ylabel("error of the gradient, |g_batch - g_full|")
-        ax.set_title(f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
+        set_title(ax, f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=SMALL_FONT)
     return ax
