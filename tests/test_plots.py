@@ -4,7 +4,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import course_lib.plots.colours  # noqa: F401  (plots.colours below)
 from course_lib import (
     AdaGrad,
     Adam,
@@ -386,3 +385,92 @@ def test_the_divergence_note_stays_inside_its_panel_below_the_title():
     note = next(t for t in panel.texts if t.get_text().startswith("diverged at step"))
     box = note.get_bbox_patch().get_window_extent()
     assert box.y1 <= panel.get_window_extent().y1 and box.y1 < panel.title.get_window_extent().y0
+
+
+# Text descriptions: every plot carries one, show publishes it where screen readers and nbconvert find it.
+
+def test_every_public_plot_has_a_generated_description(valley, runs):
+    for name, fig in _figures_of_every_public_function(valley, runs).items():
+        if name.startswith(("animate", "panels")):
+            continue
+        text = plots.describe.figure_description(fig)
+        assert len(text) > 40 and "no description" not in text, f"{name}: {text!r}"
+    text = plots.describe.figure_description(plots.contour(valley, runs).figure)
+    assert text.startswith(f"Contour map of {valley.title} with the path of Adam and RMSprop")
+    assert f"with loss {runs[0].final_loss:.3g} after 100 steps" in text
+    assert "diverged at step 4" in plots.describe.figure_description(
+        plots.loss_curves(descend(GradientDescent(lr=0.01), valley, steps=100)).figure)
+
+
+def test_the_callers_alt_wins_and_bad_alt_is_refused(valley, runs):
+    ax = plots.contour(valley, runs, alt="Two paths curve into the banana valley.")
+    assert plots.describe.figure_description(ax.figure) == "Two paths curve into the banana valley."
+    with pytest.raises(ValueError, match="alt must be a non-empty description"):
+        plots.loss_curves(runs, alt="  ")
+
+
+def test_two_panels_are_described_left_then_right(valley, runs):
+    fig, (left, right) = plots.panels(2)
+    plots.contour(valley, runs, ax=left)
+    plots.loss_curves(runs, ax=right)
+    text = plots.describe.figure_description(fig)
+    assert text.startswith("Left: Contour map") and " Right: Loss against step" in text
+
+
+def test_animation_frames_carry_the_alt_text(valley, runs):
+    html = plots.animate(valley, runs[0], frames=3, alt="Adam walks down the valley.").data
+    assert '<img alt="Adam walks down the valley." id=' in html
+
+
+def captured_show(monkeypatch, fig, **kwargs):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    plots.show(fig, **kwargs)
+    assert len(shown) == 1
+    return shown[0]
+
+
+def test_show_publishes_an_img_with_alt_text_and_the_description_as_text(monkeypatch, valley, runs):
+    import html.parser
+
+    ax = plots.contour(valley, runs, alt='Paths "A" & <B>')
+    bundle = captured_show(monkeypatch, ax)
+    images = []
+
+    class Images(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                images.append(dict(attrs))
+
+    Images().feed(bundle["text/html"])
+    assert images[0]["alt"] == 'Paths "A" & <B>'  # escaped in the HTML, intact once parsed
+    assert images[0]["width"] == str(int(plots.style.FIGURE_WIDTH * plots.style.DPI))
+    assert images[0]["src"].startswith("data:image/png;base64,iVBOR")
+    assert bundle["text/plain"] == '[figure: Paths "A" & <B>]'
+    assert not plt.fignum_exists(ax.figure.number)
+
+
+@pytest.mark.slow
+def test_nbconvert_html_export_keeps_the_alt_text(tmp_path):
+    """A real notebook, executed and exported with `jupyter nbconvert --to html`: the figure's <img> has our alt."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from course_lib import GradientDescent, descend, get_landscape, plots\n"
+        "bowl = get_landscape('bowl')\n"
+        "plots.show(plots.contour(bowl, descend(GradientDescent(lr=0.1), bowl, steps=20)))\n"
+        "plots.show(plots.contour(bowl), alt='An empty bowl, drawn as rings.')")]
+    path = tmp_path / "alt.ipynb"
+    nbformat.write(nb, path)
+    jupyter = [sys.executable, "-m", "nbconvert"]
+    subprocess.run([*jupyter, "--to", "html", "--execute", str(path)], check=True, capture_output=True, timeout=120)
+    page = (tmp_path / "alt.html").read_text()
+    assert 'alt="Contour map of Convex bowl' in page
+    assert 'alt="An empty bowl, drawn as rings."' in page
+    assert "No description has been provided for this image" not in page

@@ -12,6 +12,7 @@ from .. import _validate as check
 from ..descent import Trajectory
 from ..landscapes import LANDSCAPES, get_landscape
 from ..problems import PROBLEMS
+from . import describe
 from .figures import panels, set_suptitle, set_title
 from .style import (
     SMALL_FONT,
@@ -53,6 +54,7 @@ def loss_curves(
     title: str | None = None,
     minimum: float | None = None,
     test: bool = False,
+    alt: str | None = None,
 ) -> Axes:
     """Loss against step or wall time for one or several runs.
 
@@ -66,6 +68,8 @@ def loss_curves(
     minimum : subtract this value (the landscape's global minimum) so the curve shows the gap J(w) - J*,
         which is positive on landscapes with negative losses.
     test : also draw the held-out loss (dashed) where the run recorded it.
+    alt : a text description for readers who cannot see the picture; default one naming each run's
+        first and last loss (``plots.show`` publishes it as the image's alt text).
 
     Returns
     -------
@@ -100,6 +104,8 @@ def loss_curves(
     ax.grid(True, which="major", alpha=0.3)
     if runs:
         ax.legend(fontsize=SMALL_FONT)
+    quantity = "Loss" if minimum is None else "Loss above the minimum"
+    describe.attach(ax, alt, describe.curve_description(quantity, X_LABELS[x], runs, curves, use_log))
     return ax
 
 
@@ -136,6 +142,7 @@ def effective_lr(
     ax: Axes | None = None,
     reduce: str = "per-parameter",
     title: str | None = None,
+    alt: str | None = None,
 ) -> Axes:
     """The effective per-parameter learning rate over the steps (log y).
 
@@ -147,6 +154,7 @@ def effective_lr(
     trajectories : a Trajectory or a sequence of them.
     reduce : "per-parameter" (one line per parameter per run, line style per parameter; at most 8
         parameters), or "mean" / "median" over the parameters (one line per run).
+    alt : a text description of the picture; default: each run's mean effective rate at the first and last step.
     """
     check.check_choice("reduce", reduce, REDUCTIONS)
     runs = as_trajectories(trajectories)
@@ -175,6 +183,9 @@ def effective_lr(
               f"{problem_title(runs)}")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=SMALL_FONT)
+    means = [run.diagnostics["effective_lr"].mean(axis=1) for run in runs]
+    describe.attach(ax, alt, describe.curve_description("Effective learning rate (mean over parameters)", "step",
+                                                        runs, means, log=True))
     return ax
 
 
@@ -183,6 +194,7 @@ def adam_moments(
     ax: Sequence[Axes] | None = None,
     steps: int = 30,
     parameter: int = 0,
+    alt: str | None = None,
 ) -> Figure:
     """Adam's raw moments m, v against the bias-corrected m_hat, v_hat over the first steps.
 
@@ -195,6 +207,7 @@ def adam_moments(
     ax : two axes to draw on; default a new figure.
     steps : how many of the first steps to show.
     parameter : which parameter (index into the flattened parameters).
+    alt : a text description of the picture; default one giving the raw and corrected values at step 1.
 
     Returns
     -------
@@ -233,4 +246,9 @@ def adam_moments(
     ax[1].set_ylabel(f"second moment for {name}")
     set_title(ax[1], "v starts at 0: v_hat = v / (1 - beta2^t)", fontsize=10)
     set_suptitle(fig, f"Adam's raw vs bias-corrected moments in the first {len(t)} steps ({trajectory.label})")
+    describe.attach(fig, alt, (
+        f"Two panels, Adam's moments for {name} over the first {len(t)} steps ({trajectory.label}). Left: raw m "
+        f"starts at {d['m'][0]:.3g} while the bias-corrected m_hat starts at {d['m_hat'][0]:.3g}; they meet by step "
+        f"{len(t)} ({d['m'][-1]:.3g} and {d['m_hat'][-1]:.3g}). Right: raw v starts at {d['v'][0]:.3g}, v_hat at "
+        f"{d['v_hat'][0]:.3g}; at step {len(t)} they are {d['v'][-1]:.3g} and {d['v_hat'][-1]:.3g}."))
     return fig

@@ -8,7 +8,10 @@ every figure to ``MIN_FONT_PX``.
 
 from __future__ import annotations
 
+import base64
+import io
 import textwrap
+from html import escape
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -16,8 +19,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from PIL import Image
 
 from .. import _validate as check
+from . import describe
 from .style import COLUMN_PX, COLUMN_WIDTH, DPI, FIGURE_WIDTH
 
 
@@ -99,13 +104,37 @@ def smallest_text_px(fig: Figure) -> tuple[float, str]:
     return min(((t.get_fontsize() * scale, t.get_text()) for t in visible_texts(fig)), default=(float("inf"), ""))
 
 
-def show(fig: Figure | Axes | Any) -> None:
-    """Display a figure once and close it (so a notebook never holds more than a few open figures).
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG at its own dpi and size (no tight crop: the size the tests checked)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor="white")
+    return buffer.getvalue()
 
-    Accepts a Figure, an Axes, or an array of Axes (their figure is shown).
+
+def image_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` holding the PNG inline, with its alt text, scaled down to the column if wider."""
+    width, height = Image.open(io.BytesIO(png)).size
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}" '
+            f'width="{width}" height="{height}" style="max-width: 100%; height: auto;">')
+
+
+def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:
+    """Display a figure once, with its text description, and close it.
+
+    Accepts a Figure, an Axes, or an array of Axes (their figure is shown). ``alt`` describes the
+    picture for readers who cannot see it; by default the description the plot functions attached
+    (panels in order), else one made from the titles and axis labels.
+
+    The figure is published as HTML, ``<img src="data:image/png..." alt="...">``: JupyterLab,
+    Notebook 7 and VS Code render it and screen readers read the alt; nbconvert's HTML export keeps
+    the tag as it is (it reads no alt from image metadata and would write "No description has been
+    provided for this image"). The plain-text rendering is the description itself.
     """
     fig = figure_of(fig)
+    if alt is not None:
+        describe.attach(fig, alt, "")
+    text = describe.figure_description(fig)
     from IPython.display import display
 
-    display(fig)
+    display({"text/html": image_html(png_bytes(fig), text), "text/plain": f"[figure: {text}]"}, raw=True)
     plt.close(fig)

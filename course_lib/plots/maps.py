@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -15,6 +16,7 @@ from matplotlib.lines import Line2D
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
+from . import describe
 from .figures import panels, set_suptitle, set_title
 from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, diverged_note, new_axes, styles_for
 
@@ -119,6 +121,7 @@ def contour(
     show_minima: bool = True,
     title: str | None = None,
     legend: bool = True,
+    alt: str | None = None,
 ) -> Axes:
     """Contour map of a landscape with one or more descents drawn on it.
 
@@ -131,6 +134,8 @@ def contour(
     show_minima : mark minima (stars) and saddle points (crosses).
     title : default: the landscape's title.
     legend : draw a legend of the runs and the markers.
+    alt : a text description for readers who cannot see the picture; default one naming where each run
+        ended (``plots.show`` publishes it as the image's alt text).
 
     Returns
     -------
@@ -153,6 +158,7 @@ def contour(
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
                   fontsize=SMALL_FONT, framealpha=0.9)
+    describe.attach(ax, alt, describe.map_description(landscape.title, runs))
     return ax
 
 
@@ -167,6 +173,7 @@ def learning_rate_panel(
     start: Any = None,
     verdicts: Sequence[str] | None = None,
     batch_size: int | None = None,
+    alt: str | None = None,
 ) -> Figure:
     """Side-by-side contour maps of the same optimizer with different learning rates.
 
@@ -181,6 +188,7 @@ def learning_rate_panel(
     steps, start, batch_size : passed to ``descend`` (a batch size needs a StochasticLandscape).
     verdicts : a caption per panel; default "too small", "about right", "too large" for three
         increasing learning rates, none otherwise. Pass ``()`` for none.
+    alt : a text description of the picture; default one giving each panel's outcome.
 
     Returns
     -------
@@ -197,6 +205,7 @@ def learning_rate_panel(
     if verdicts and len(verdicts) != len(lrs):
         raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
     fig, axes = panels(len(lrs), max_columns=3, panel_height=3.3 if len(lrs) > 1 else 4.4)
+    outcomes = []
     for i, (ax, lr) in enumerate(zip(np.atleast_1d(axes), lrs)):
         run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
                       record_diagnostics=False, label=f"lr = {lr:g}")
@@ -205,14 +214,19 @@ def learning_rate_panel(
         outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
         verdict = f": {verdicts[i]}" if verdicts else ""
         set_title(ax, f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
+        outcomes.append(f"lr = {lr:g}{verdict}, {outcome}")
     set_suptitle(fig, f"{optimizer.label} on {landscape.title}: the learning rate decides")
+    describe.attach(fig, alt, f"{len(lrs)} contour maps of {optimizer.label} on {landscape.title}, one per learning "
+                              f"rate: {'; '.join(outcomes)}.")
     return fig
 
 
-def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None) -> Axes:
+def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None,
+            alt: str | None = None) -> Axes:
     """A 3-D view of the landscape J(x, y) with descents drawn on the surface.
 
     Returns the ``Axes3D``. Steep landscapes (``log_contours``) are drawn as log10(1 + J).
+    ``alt``: a text description of the picture (default: the landscape and where each run ended).
     """
     runs = as_trajectories(trajectories)
     ax = new_axes(ax, figsize=(FIGURE_WIDTH, 4.8), projection="3d", computed_zorder=False)
@@ -235,6 +249,8 @@ def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = ()
     set_title(ax, f"{landscape.title}, seen from above the fog")
     if runs:
         ax.legend(loc="upper left", fontsize=SMALL_FONT)
+    ends = "".join(f" {describe.outcome(run)}." for run in runs)
+    describe.attach(ax, alt, f"3-D surface of {landscape.title}, height the loss, seen from above.{ends}")
     return ax
 
 
@@ -256,11 +272,13 @@ def animation_frames(landscape: Any, trajectory: Trajectory, frames: int, dpi: i
     return fig, draw_frame, steps
 
 
-def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100) -> Any:
+def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100,
+            alt: str | None = None) -> Any:
     """An animation of one descent on the contour map, as HTML that plays in notebooks and exported HTML.
 
     The path is drawn up to the current step with the hiker (a triangle) at its head.
     ``frames`` evenly spaced steps are shown; small ``dpi`` keeps the notebook light.
+    ``alt`` describes the animation (the frames' image gets it as alt text); default: where the run went.
 
     Returns
     -------
@@ -278,4 +296,6 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int =
     with plt.rc_context({"animation.frame_format": "jpeg"}):
         html = animation.to_jshtml(default_mode="once")
     plt.close(fig)
-    return HTML(html)
+    text = describe.attach(fig, alt, f"Animation in {len(steps)} frames. "
+                                     f"{describe.map_description(landscape.title, [trajectory])}")
+    return HTML(html.replace("<img id=", f'<img alt="{escape(text)}" id=', 1))

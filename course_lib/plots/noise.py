@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import _validate as check
+from . import describe
 from .figures import set_title
 from .style import OKABE_ITO, SMALL_FONT, STYLES, new_axes, series_styles
 
@@ -47,12 +48,14 @@ def gradient_noise(
     draws: int = 200,
     seed: int = 0,
     ax: Axes | None = None,
+    alt: str | None = None,
 ) -> Axes:
     """How far single-sample and mini-batch gradients scatter around the full gradient at ``w``.
 
     For 2 parameters: a scatter of the gradient vectors, one colour per batch size, around the full
     gradient (a black star). For more: the error norm |g_B - g| against batch size (log-log), its
     mean and 10-90 % range, with the 1/sqrt(B) law for reference.
+    ``alt``: a text description of the picture (default: the spread or mean error per batch size).
     """
     sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
     if not sizes:
@@ -71,6 +74,9 @@ def gradient_noise(
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
         ax.set_aspect("equal", adjustable="datalim")
+        spread = "; ".join(f"batch {b}: spread {np.linalg.norm(samples[b] - full, axis=1).mean():.3g}" for b in sizes)
+        default = (f"Scatter of {draws} gradient estimates per batch size around the full gradient "
+                   f"({full[0]:.3g}, {full[1]:.3g}); mean distance from it, {spread}.")
         set_title(ax, f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
@@ -86,5 +92,8 @@ def gradient_noise(
         ax.set_ylabel("error of the gradient, |g_batch - g_full|")
         set_title(ax, f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
+        default = ("Error of the mini-batch gradient against batch size, log-log, with the 1/sqrt(batch size) "
+                   "line: mean error " + ", ".join(f"{m:.3g} at {b}" for b, m in zip(sizes, mean)) + ".")
     ax.legend(fontsize=SMALL_FONT)
+    describe.attach(ax, alt, default)
     return ax
