@@ -85,9 +85,27 @@ def test_diverged_run_is_drawn_to_where_it_diverged_and_labelled(valley, diverge
     ax = plots.contour(valley, diverged)
     path = next(line for line in ax.get_lines() if line.get_label() == "Gradient descent")
     assert len(path.get_xdata()) == diverged.steps + 1 == 4
-    assert "diverged at step 4" in texts(ax)
+    left_at = plots.paths.left_map_at(diverged.params, valley.xlim, valley.ylim)
+    assert texts(ax) == [f"left the map at step {left_at}\ndiverged at step 4"]
     ax = plots.loss_curves(diverged)
     assert "diverged at step 4" in texts(ax)
+
+
+def test_a_path_that_leaves_the_map_is_ringed_where_it_left_and_says_so():
+    hollows = get_landscape("foggy_valley")
+    run = descend(GradientDescent(lr=10.0), hollows, start=hollows.start_point("ridge"), steps=200)
+    assert not run.diverged  # issue 13: "loss 2.624 at (4.359, -5.786)", no end marker, no message
+    left_at = plots.paths.left_map_at(run.params, hollows.xlim, hollows.ylim)
+    assert left_at is not None
+    inside = run.params[:left_at, :2]
+    assert np.all((inside[:, 0] >= hollows.xlim[0]) & (inside[:, 0] <= hollows.xlim[1]))
+    ax = plots.contour(hollows, run)
+    assert texts(ax) == [f"left the map at step {left_at}"]
+    ring = next(line for line in ax.get_lines() if line.get_marker() == "o" and line.get_markerfacecolor() == "none")
+    x, y = ring.get_xydata()[0]
+    on_edge = np.isclose([x, x, y, y], [*hollows.xlim, *hollows.ylim]).any()
+    assert on_edge, f"the ring sits where the path crosses the edge, not at ({x}, {y})"
+    assert f"Gradient descent left the map at step {left_at}" in plots.describe.figure_description(ax.figure)
 
 
 def test_loss_curves_step_and_time_axes(runs):
@@ -382,7 +400,7 @@ def test_the_divergence_note_stays_inside_its_panel_below_the_title():
     fig = plots.learning_rate_panel(get_landscape("ravine"), GradientDescent(), [0.01, 0.1, 0.3], steps=50)
     fig.canvas.draw()
     panel = fig.axes[2]
-    note = next(t for t in panel.texts if t.get_text().startswith("diverged at step"))
+    note = next(t for t in panel.texts if "diverged at step" in t.get_text())
     box = note.get_bbox_patch().get_window_extent()
     assert box.y1 <= panel.get_window_extent().y1 and box.y1 < panel.title.get_window_extent().y0
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..descent import Trajectory
+from .paths import left_map_at, left_map_note
 
 ALT_ATTRIBUTE = "course_alt_text"
 
@@ -37,8 +38,13 @@ def names(labels: Sequence[str]) -> str:
     return f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
-def outcome(run: Trajectory) -> str:
-    """Where one run ended, in words."""
+def outcome(run: Trajectory, xlim: Any = None, ylim: Any = None) -> str:
+    """Where one run ended, in words (and where it left the map, if given the map's box)."""
+    if xlim is not None:
+        left_at = left_map_at(run.params[:, :2], xlim, ylim)
+        if left_at is not None:
+            later = f", diverged at step {run.diverged_at}" if run.diverged else ""
+            return f"{run.label} {left_map_note(left_at)}{later}"
     if run.diverged:
         return f"{run.label} diverged at step {run.diverged_at}"
     end = run.params[-1]
@@ -46,10 +52,10 @@ def outcome(run: Trajectory) -> str:
     return f"{run.label} ended{where} with loss {run.final_loss:.3g} after {run.steps} steps"
 
 
-def map_description(title: str, runs: Sequence[Trajectory]) -> str:
+def map_description(title: str, runs: Sequence[Trajectory], xlim: Any = None, ylim: Any = None) -> str:
     if not runs:
         return f"Contour map of {title}, with its minima marked by stars."
-    ends = "; ".join(outcome(run) for run in runs)
+    ends = "; ".join(outcome(run, xlim, ylim) for run in runs)
     return (f"Contour map of {title} with the path of {names([r.label for r in runs])} "
             f"(circle: start, triangle: end). {ends}.")
 

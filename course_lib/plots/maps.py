@@ -18,6 +18,7 @@ from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
 from . import describe
 from .figures import panels, set_suptitle, set_title
+from .paths import exit_point, left_map_at, note_placement, outcome_note, path_markevery
 from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, diverged_note, new_axes, styles_for
 
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
@@ -59,26 +60,6 @@ def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool
     ax.set_ylabel("y")
 
 
-def note_placement(ax: Axes, x: float, y: float) -> dict[str, Any]:
-    """Where a note about the point (x, y) goes: pulled inside the axes' view box, below the point in
-    the upper half and above it in the lower half, so it never covers the title (issue 13: "diverged
-    at step 39" sat over the third panel's title)."""
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    x = float(np.clip(x, x0 + 0.25 * (x1 - x0), x1 - 0.25 * (x1 - x0)))
-    y = float(np.clip(y, y0 + 0.08 * (y1 - y0), y1 - 0.08 * (y1 - y0)))
-    upper = y > (y0 + y1) / 2
-    return {"xy": (x, y), "va": "top" if upper else "bottom", "xytext": (0, -10 if upper else 8)}
-
-
-MARKERS_PER_PATH = 12
-
-
-def path_markevery(n_points: int, offset: int = 0) -> tuple[int, int]:
-    """About a dozen markers along a path of ``n_points`` (by step: zigzags would crowd distance-spaced ones)."""
-    every = max(1, n_points // MARKERS_PER_PATH)
-    return (offset * max(1, every // 7)) % every, every
-
-
 def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str | None = None,
                     offset: int = 0) -> list[Any]:
     """One run on a contour map: its path (in its style), start (circle) and end (the hiker, a triangle).
@@ -91,9 +72,14 @@ def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str |
     path, = ax.plot(xy[:, 0], xy[:, 1], label=label or trajectory.label, zorder=6, **line)
     start, = ax.plot(*xy[0], MARKERS["start"], ms=8, color=color, mec="black", mew=0.8, zorder=7)
     end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
-    if trajectory.diverged:
-        place = note_placement(ax, *xy[-1])
-        ax.annotate(diverged_note(trajectory), place["xy"], color=color, fontsize=SMALL_FONT, fontweight="bold",
+    left_at = left_map_at(xy, ax.get_xlim(), ax.get_ylim())
+    note = outcome_note(trajectory.diverged_at, left_at)
+    if left_at is not None:  # the end triangle is off the picture: ring the point where the path left it
+        ax.plot(*exit_point(xy, left_at, ax.get_xlim(), ax.get_ylim()), MARKERS["exit"], ms=14, mfc="none",
+                mec=color, mew=2.2, zorder=8, clip_on=False)
+    if note:
+        place = note_placement(ax, *(xy[-1] if left_at is None else xy[left_at - 1]))
+        ax.annotate(note, place["xy"], color=color, fontsize=SMALL_FONT, fontweight="bold",
                     zorder=9, ha="center", va=place["va"], xytext=place["xytext"], textcoords="offset points",
                     bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
     return [path, start, end]
@@ -158,7 +144,7 @@ def contour(
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
                   fontsize=SMALL_FONT, framealpha=0.9)
-    describe.attach(ax, alt, describe.map_description(landscape.title, runs))
+    describe.attach(ax, alt, describe.map_description(landscape.title, runs, ax.get_xlim(), ax.get_ylim()))
     return ax
 
 
@@ -296,6 +282,6 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int =
     with plt.rc_context({"animation.frame_format": "jpeg"}):
         html = animation.to_jshtml(default_mode="once")
     plt.close(fig)
-    text = describe.attach(fig, alt, f"Animation in {len(steps)} frames. "
-                                     f"{describe.map_description(landscape.title, [trajectory])}")
+    description = describe.map_description(landscape.title, [trajectory], landscape.xlim, landscape.ylim)
+    text = describe.attach(fig, alt, f"Animation in {len(steps)} frames. {description}")
     return HTML(html.replace("<img id=", f'<img alt="{escape(text)}" id=', 1))

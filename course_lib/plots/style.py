@@ -37,7 +37,7 @@ OKABE_ITO = {
 }
 
 # Markers reserved for the landscape pictures (a run's start and end, minima, saddles).
-MARKERS = {"start": "o", "end": "^", "minimum": "*", "saddle": "X"}
+MARKERS = {"start": "o", "end": "^", "minimum": "*", "saddle": "X", "exit": "o"}  # exit: a ring where a path leaves
 MARK_EVERY = 0.1  # a marker every tenth of the axes' diagonal, whatever the number of points
 DASH_DOT_DOT = (0, (6, 1.5, 1.5, 1.5, 1.5, 1.5))
 
