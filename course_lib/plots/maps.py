@@ -74,11 +74,12 @@ def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str |
     end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
     left_at = left_map_at(xy, ax.get_xlim(), ax.get_ylim())
     note = outcome_note(trajectory.diverged_at, left_at)
+    where = xy[-1]
     if left_at is not None:  # the end triangle is off the picture: ring the point where the path left it
-        ax.plot(*exit_point(xy, left_at, ax.get_xlim(), ax.get_ylim()), MARKERS["exit"], ms=14, mfc="none",
-                mec=color, mew=2.2, zorder=8, clip_on=False)
+        where = exit_point(xy, left_at, ax.get_xlim(), ax.get_ylim())
+        ax.plot(*where, MARKERS["exit"], ms=14, mfc="none", mec=color, mew=2.2, zorder=8, clip_on=False)
     if note:
-        place = note_placement(ax, *(xy[-1] if left_at is None else xy[left_at - 1]))
+        place = note_placement(ax, *where)
         ax.annotate(note, place["xy"], color=color, fontsize=SMALL_FONT, fontweight="bold",
                     zorder=9, ha="center", va=place["va"], xytext=place["xytext"], textcoords="offset points",
                     bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
