@@ -19,7 +19,7 @@ from ..optimizers import Optimizer
 from . import describe
 from .figures import panels, set_suptitle, set_title
 from .paths import exit_point, left_map_at, note_placement, outcome_note, path_markevery
-from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, diverged_note, new_axes, styles_for
+from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, new_axes, styles_for
 
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
 
@@ -191,20 +191,35 @@ def learning_rate_panel(
         verdicts = DEFAULT_VERDICTS if len(lrs) == 3 and lrs == sorted(lrs) else ()
     if verdicts and len(verdicts) != len(lrs):
         raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
-    fig, axes = panels(len(lrs), max_columns=3, panel_height=3.3 if len(lrs) > 1 else 4.4)
+    runs = [descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
+                    record_diagnostics=False, label=f"lr = {lr:g}") for lr in lrs]
+    captions = [f"lr = {lr:g}" + (f": {verdicts[i]}" if verdicts else "") for i, lr in enumerate(lrs)]
+    return run_panels(landscape, runs, captions, f"{optimizer.label} on {landscape.title}: the learning rate decides",
+                      alt=alt, varied="learning rate")
+
+
+def run_panels(landscape: Any, runs: Sequence[Trajectory], captions: Sequence[str], title: str,
+               alt: str | None = None, varied: str = "setting") -> Figure:
+    """Small multiples: one contour map per run, captioned with ``captions[i]`` and the run's outcome.
+
+    The runs are drawn in one style (they differ in one setting, named by ``varied`` in the description).
+    """
+    runs = as_trajectories(runs)
+    if len(captions) != len(runs) or not runs:
+        raise ValueError(f"captions must give one caption per run ({len(runs)}), got {len(captions)}")
+    fig, axes = panels(len(runs), max_columns=3, panel_height=3.3 if len(runs) > 1 else 4.4)
+    style = styles_for(runs[:1])[0]
     outcomes = []
-    for i, (ax, lr) in enumerate(zip(np.atleast_1d(axes), lrs)):
-        run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
-                      record_diagnostics=False, label=f"lr = {lr:g}")
+    for ax, run, caption in zip(np.atleast_1d(axes), runs, captions):
         draw_landscape(ax, landscape)
-        draw_trajectory(ax, run, styles_for([run])[0])
-        outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
-        verdict = f": {verdicts[i]}" if verdicts else ""
-        set_title(ax, f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
-        outcomes.append(f"lr = {lr:g}{verdict}, {outcome}")
-    set_suptitle(fig, f"{optimizer.label} on {landscape.title}: the learning rate decides")
-    describe.attach(fig, alt, f"{len(lrs)} contour maps of {optimizer.label} on {landscape.title}, one per learning "
-                              f"rate: {'; '.join(outcomes)}.")
+        draw_trajectory(ax, run, style)
+        left_at = left_map_at(run.params[:, :2], ax.get_xlim(), ax.get_ylim())
+        outcome = outcome_note(run.diverged_at, left_at) or f"loss after {run.steps} steps: {run.final_loss:.3g}"
+        set_title(ax, f"{caption}\n{outcome}", fontsize=10)
+        outcomes.append(f"{caption}, {outcome}".replace("\n", ", "))
+    set_suptitle(fig, title)
+    describe.attach(fig, alt, f"{len(runs)} contour maps of {landscape.title}, one per {varied}: "
+                              f"{'; '.join(outcomes)}.")
     return fig
 
 

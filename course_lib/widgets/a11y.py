@@ -1,0 +1,90 @@
+"""What the explorers add in the browser for keyboard and screen-reader users, and for narrow columns.
+
+ipywidgets 8 gives each slider handle ``role="slider"`` but no accessible name, and its
+``aria-valuetext`` is the slider's internal value: a log slider speaks its exponent
+("-1.3" for lr 0.05), gamma speaks "0.9000000000000001". ipywidgets has no option for
+either, so a small script (published once per explorer, run by JupyterLab and Notebook 7
+for the outputs of cells run in the session) sets, on every explorer's sliders:
+
+- ``aria-label``: the slider's description ("lr (learning rate)");
+- ``aria-valuetext``: the value the readout shows ("0.05"), kept up to date;
+
+and on the explorer:
+
+- the readout becomes a polite live region (``role="status"``, ``aria-live="polite"``),
+  so each new outcome is announced once the hand stops;
+- the picture's ``alt`` follows its ``title`` (the description the kernel updates with each redraw);
+- ``data-lm-suppress-shortcuts``: Notebook 7 (and JupyterLab's command mode) take arrow keys for
+  moving between cells; inside an explorer the focused slider gets them instead.
+
+The style sheet (a ``<style>`` in an HTML widget, no script needed) lets the row wrap: the
+controls move under the picture when the column is narrower than picture plus controls.
+"""
+
+from __future__ import annotations
+
+EXPLORER_CSS = """<style>
+.course-explorer .course-explorer-row { display: flex; flex-flow: row wrap; gap: 8px 16px; align-items: flex-start; }
+.course-explorer .course-explorer-figure { max-width: 100%; height: auto; flex: 0 1 auto; }
+.course-explorer .course-explorer-controls { flex: 1 1 300px; min-width: 260px; max-width: 460px; }
+.course-explorer .widget-slider, .course-explorer .widget-dropdown { width: 100%; max-width: 100%; }
+.course-explorer .widget-readout { min-width: 4.5em; overflow: visible; }
+.course-explorer .course-explorer-readout { max-width: 100%; overflow-wrap: anywhere; }
+</style>"""
+
+ACCESSIBILITY_SCRIPT = r"""
+(function () {
+  if (window.__courseExplorerA11y) { window.__courseExplorerA11y(); return; }
+  function shownValue(slider) {
+    var readout = slider.querySelector('.widget-readout');
+    return readout ? (readout.value || readout.textContent || '').trim() : '';
+  }
+  function patchSlider(slider) {
+    var handle = slider.querySelector('.noUi-handle');
+    if (!handle) { return; }
+    var label = slider.querySelector('.widget-label');
+    if (label && label.textContent.trim()) { handle.setAttribute('aria-label', label.textContent.trim()); }
+    var speak = function () {
+      var text = shownValue(slider);
+      if (text && handle.getAttribute('aria-valuetext') !== text) { handle.setAttribute('aria-valuetext', text); }
+    };
+    speak();
+    if (!handle.__courseSpeaks) {
+      handle.__courseSpeaks = true;
+      new MutationObserver(speak).observe(slider, {subtree: true, childList: true, characterData: true,
+                                                   attributes: true, attributeFilter: ['aria-valuetext']});
+    }
+  }
+  function patchImage(img) {
+    var copy = function () {
+      var title = img.getAttribute('title');
+      if (title && img.getAttribute('alt') !== title) { img.setAttribute('alt', title); }
+    };
+    copy();
+    if (!img.__courseAlt) {
+      img.__courseAlt = true;
+      new MutationObserver(copy).observe(img, {attributes: true, attributeFilter: ['title']});
+    }
+  }
+  function patchAll() {
+    document.querySelectorAll('.course-explorer').forEach(function (root) {
+      root.setAttribute('data-lm-suppress-shortcuts', 'true');
+      root.querySelectorAll('.widget-slider').forEach(patchSlider);
+      root.querySelectorAll('img.course-explorer-figure').forEach(patchImage);
+      root.querySelectorAll('.course-explorer-readout').forEach(function (readout) {
+        readout.setAttribute('role', 'status');
+        readout.setAttribute('aria-live', 'polite');
+      });
+    });
+  }
+  var waiting = false;
+  window.__courseExplorerA11y = patchAll;
+  // Widget views render after this script runs (and again when a cell is re-run): patch whatever appears.
+  new MutationObserver(function () {
+    if (waiting) { return; }
+    waiting = true;
+    requestAnimationFrame(function () { waiting = false; patchAll(); });
+  }).observe(document.body, {childList: true, subtree: true});
+  patchAll();
+})();
+"""
