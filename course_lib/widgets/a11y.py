@@ -7,13 +7,14 @@ either, so a small script (published once per explorer, run by JupyterLab and No
 for the outputs of cells run in the session) sets, on every explorer's sliders:
 
 - ``aria-label``: the slider's description ("lr (learning rate)");
-- ``aria-valuetext``: the value the readout shows ("0.05"), kept up to date;
+- ``aria-valuetext``: the value the readout shows, without trailing zeros ("0.05"), kept up to date;
 
 and on the explorer:
 
 - the readout becomes a polite live region (``role="status"``, ``aria-live="polite"``),
   so each new outcome is announced once the hand stops;
-- the picture's ``alt`` follows its ``title`` (the description the kernel updates with each redraw);
+- the picture's ``alt`` follows the explorer's description (a visually hidden HTML widget the
+  kernel updates with each redraw, which screen readers reach even without the script);
 - ``data-lm-suppress-shortcuts``: Notebook 7 (and JupyterLab's command mode) take arrow keys for
   moving between cells; inside an explorer the focused slider gets them instead.
 
@@ -30,14 +31,19 @@ EXPLORER_CSS = """<style>
 .course-explorer .widget-slider, .course-explorer .widget-dropdown { width: 100%; max-width: 100%; }
 .course-explorer .widget-readout { min-width: 4.5em; overflow: visible; }
 .course-explorer .course-explorer-readout { max-width: 100%; overflow-wrap: anywhere; }
+.course-explorer .course-explorer-alt { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
 </style>"""
 
 ACCESSIBILITY_SCRIPT = r"""
 (function () {
   if (window.__courseExplorerA11y) { window.__courseExplorerA11y(); return; }
   function shownValue(slider) {
+    // The readout's number without d3's trailing zeros ("0.050" -> "0.05", "0.9000" -> "0.9").
     var readout = slider.querySelector('.widget-readout');
-    return readout ? (readout.value || readout.textContent || '').trim() : '';
+    var text = readout ? (readout.value || readout.textContent || '').trim() : '';
+    var number = Number(text);
+    return text && isFinite(number) ? String(number) : text;
   }
   function patchSlider(slider) {
     var handle = slider.querySelector('.noUi-handle');
@@ -55,22 +61,25 @@ ACCESSIBILITY_SCRIPT = r"""
                                                    attributes: true, attributeFilter: ['aria-valuetext']});
     }
   }
-  function patchImage(img) {
+  function patchImage(root) {
+    var img = root.querySelector('img.course-explorer-figure');
+    var description = root.querySelector('.course-explorer-alt');
+    if (!img || !description) { return; }
     var copy = function () {
-      var title = img.getAttribute('title');
-      if (title && img.getAttribute('alt') !== title) { img.setAttribute('alt', title); }
+      var text = description.textContent.trim();
+      if (text && img.getAttribute('alt') !== text) { img.setAttribute('alt', text); }
     };
     copy();
-    if (!img.__courseAlt) {
-      img.__courseAlt = true;
-      new MutationObserver(copy).observe(img, {attributes: true, attributeFilter: ['title']});
+    if (!description.__courseAlt) {
+      description.__courseAlt = true;
+      new MutationObserver(copy).observe(description, {subtree: true, childList: true, characterData: true});
     }
   }
   function patchAll() {
     document.querySelectorAll('.course-explorer').forEach(function (root) {
       root.setAttribute('data-lm-suppress-shortcuts', 'true');
       root.querySelectorAll('.widget-slider').forEach(patchSlider);
-      root.querySelectorAll('img.course-explorer-figure').forEach(patchImage);
+      patchImage(root);
       root.querySelectorAll('.course-explorer-readout').forEach(function (readout) {
         readout.setAttribute('role', 'status');
         readout.setAttribute('aria-live', 'polite');

@@ -24,7 +24,9 @@ class SliderSpec:
     step: float
     log: bool = False
     integer: bool = False
-    readout_format: str = ".4g"  # what the readout shows, and (see a11y) what a screen reader speaks
+    # What the readout shows (a d3-format spec, formatted by the browser: ".2g" shows 0.05 as "0.050");
+    # a screen reader speaks the same number without trailing zeros, "0.05" (see a11y).
+    readout_format: str = ".4g"
 
 
 SLIDERS = {

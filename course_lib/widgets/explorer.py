@@ -14,6 +14,7 @@ faster than redraws, so the picture follows the hand and the last position wins.
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +36,7 @@ from .throttle import LatestWins
 
 STATIC_LR_FACTOR = 5.0  # the still picture of lr shows lr / 5, lr and lr * 5
 STILL_NOTE = "(a still picture: run the notebook to move the sliders)"
-DESCRIPTION_WIDTH = "135px"  # room for the longest label, "beta1 (1st moment)"
+DESCRIPTION_WIDTH = "150px"  # room for the longest label, "beta2 (2nd moment)" (136 px in Chromium)
 
 
 def _slider_look() -> dict[str, Any]:
@@ -86,6 +87,11 @@ class _Explorer:
         self.image.add_class("course-explorer-figure")
         self.readout = W.HTML()
         self.readout.add_class("course-explorer-readout")
+        # The picture's text description, updated with each redraw. Visually hidden but read by screen
+        # readers; the browser script (a11y) also copies it into the picture's alt. (ipywidgets' Image
+        # cannot carry it: its view fails to render with a tooltip.)
+        self.description = W.HTML()
+        self.description.add_class("course-explorer-alt")
         self.landscape_menu = W.Dropdown(options=list(LANDSCAPES), value=landscape, description="landscape",
                                          style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width="100%"))
         self.start_menu = W.Dropdown(options=list(self.landscape.starts), value=self.controls["start"],
@@ -118,7 +124,7 @@ class _Explorer:
         row = W.HBox([self.image, controls], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
                                                              width="100%"))
         row.add_class("course-explorer-row")
-        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.readout], layout=W.Layout(width="100%"))
+        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.description, self.readout], layout=W.Layout(width="100%"))
         self.view.add_class("course-explorer")
         self._wire({**self.sliders, **self.general})
         self.update()
@@ -149,8 +155,7 @@ class _Explorer:
         self.live.set_paths(results)
         self.image.value = self.live.render_png()
         self.readout.value = "<br>".join(r["readout"] for r in results)
-        # The picture's text description (its title; the browser script copies it to alt).
-        self.image.tooltip = self.alt_text(results)
+        self.description.value = html.escape(self.alt_text(results))
 
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
