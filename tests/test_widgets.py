@@ -75,7 +75,7 @@ def test_explorer_update_redraws_the_same_figure_and_readout():
     result = explorer.update(lr=0.2)
     assert explorer.live.figure is figure and explorer.live.paths[0] is path  # updated in place
     np.testing.assert_array_equal(path.get_xdata(), result["x"])
-    assert explorer.image.value != before_png and bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert explorer.image.value != before_png and bytes(explorer.image.value).startswith(b"\xff\xd8")  # JPEG
     assert explorer.readout.value != before_text and "lr=0.2" in explorer.readout.value
 
 

@@ -83,7 +83,7 @@ class _Explorer:
         if batch_size is not None:
             check.check_positive_int("batch_size", batch_size)
         self.controls["start"] = self._start_or_default(start)
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self.image.add_class("course-explorer-figure")
         self.readout = W.HTML()
         self.readout.add_class("course-explorer-readout")
@@ -153,7 +153,7 @@ class _Explorer:
 
     def _show(self, results: list[dict[str, Any]]) -> None:
         self.live.set_paths(results)
-        self.image.value = self.live.render_png()
+        self.image.value = self.live.render_frame()
         self.readout.value = "<br>".join(r["readout"] for r in results)
         self.description.value = html.escape(self.alt_text(results))
 

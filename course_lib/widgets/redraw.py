@@ -3,7 +3,7 @@
 Drawing the contour map is most of the cost of a frame, so ``LiveMap`` draws it
 once into a cached background and, on each update, restores that background,
 draws the moving artists (paths, start and end markers, the ring where a path
-leaves the map, divergence notes) and encodes the pixels as PNG bytes for an
+leaves the map, divergence notes) and encodes the pixels as JPEG bytes for an
 ``ipywidgets.Image``. The figure is built once and its artists updated in place;
 it is a plain ``Figure`` (not pyplot), so the inline backend never shows or
 accumulates it.
@@ -93,14 +93,18 @@ class LiveMap:
                                np.clip(where[1], y0 + 0.1 * (y1 - y0), y1 - 0.1 * (y1 - y0))
                                + (-0.04 if upper else 0.04) * (y1 - y0)))
 
-    def render_png(self) -> bytes:
-        """Blit the moving artists onto the cached background and return PNG bytes."""
+    def render_frame(self) -> bytes:
+        """Blit the moving artists onto the cached background and return the frame as JPEG bytes.
+
+        JPEG at quality 90 without chroma subsampling keeps thin coloured lines clean and encodes
+        in about 1.5 ms where PNG took 15-60 ms (measured on this 540 x 396 frame): the encoder,
+        not the drawing, set how often the picture could follow a dragged slider.
+        """
         canvas = self.figure.canvas
         canvas.restore_region(self.background)
         for artist in self._moving_lines() + self.notes:
             self.ax.draw_artist(artist)
         pixels = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
-        # Low zlib effort: the image is sent once to the browser; encoding speed matters more than bytes.
-        Image.fromarray(pixels, "RGBA").convert("RGB").save(buffer, format="png", compress_level=1)
+        Image.fromarray(pixels, "RGBA").convert("RGB").save(buffer, format="jpeg", quality=90, subsampling=0)
         return buffer.getvalue()

@@ -126,6 +126,6 @@ def drag(page: Any, output: Any, slider_text: str, pixels: float, moves: int = 8
 def summary(drags: list[dict[str, Any]]) -> dict[str, Any]:
     rates = [d["redraws_per_second"] for d in drags]
     latencies = [d["release_to_final_ms"] for d in drags]
-    return {"drags": len(drags), "redraws_per_second_median": statistics.median(rates),
+    return {"n_drags": len(drags), "redraws_per_second_median": statistics.median(rates),
             "redraws_per_second_min": min(rates), "release_to_final_ms_median": statistics.median(latencies),
             "release_to_final_ms_max": max(latencies)}
