@@ -16,7 +16,9 @@ and on the explorer:
 - the picture's ``alt`` follows the explorer's description (a visually hidden HTML widget the
   kernel updates with each redraw, which screen readers reach even without the script);
 - ``data-lm-suppress-shortcuts``: Notebook 7 (and JupyterLab's command mode) take arrow keys for
-  moving between cells; inside an explorer the focused slider gets them instead.
+  moving between cells. In JupyterLab the focused slider gets them. In Notebook 7.6 they still do
+  not move it (checked in headless Chromium: in a chapter focus still moves to another cell), so
+  there the script adds a note beside the explorer saying how to use the keyboard instead.
 
 The style sheet (a ``<style>`` in an HTML widget, no script needed) lets the row wrap: the
 controls move under the picture when the column is narrower than picture plus controls.
@@ -75,9 +77,20 @@ ACCESSIBILITY_SCRIPT = r"""
       new MutationObserver(copy).observe(description, {subtree: true, childList: true, characterData: true});
     }
   }
+  var notebook7 = /\/notebooks\//.test(window.location.pathname);  // Notebook 7's URLs; JupyterLab's are /lab/
+  function noteKeys(root) {
+    if (!notebook7 || root.querySelector('.course-explorer-keys')) { return; }
+    var note = document.createElement('p');
+    note.className = 'course-explorer-keys';
+    note.textContent = 'Keyboard: in Notebook 7 the arrow keys do not move these sliders. Click a slider\'s ' +
+      'readout (the number on its right), type a value and press Enter, or open the notebook in JupyterLab, ' +
+      'where Tab and the arrow keys work.';
+    root.appendChild(note);
+  }
   function patchAll() {
     document.querySelectorAll('.course-explorer').forEach(function (root) {
       root.setAttribute('data-lm-suppress-shortcuts', 'true');
+      noteKeys(root);
       root.querySelectorAll('.widget-slider').forEach(patchSlider);
       patchImage(root);
       root.querySelectorAll('.course-explorer-readout').forEach(function (readout) {
