@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint check-exercises release bench bench-quick clean
+.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -22,6 +22,15 @@ test: $(TESTDEPS)
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check course_lib tests benchmarks
+
+# Re-execute the notebooks from their sources (notebooks/NN_*.md, solutions/NN_*.md) and write the .ipynb:
+# `make notebooks` for all, `make notebooks NB=04` for one chapter (its solutions too).
+notebooks: $(TESTDEPS)
+	$(BIN)/python tools/notebooks.py $(if $(NB),$(wildcard notebooks/$(NB)_*.md solutions/$(NB)_*.md))
+
+# Fails when a .md source and its .ipynb disagree (no kernel needed).
+check-notebooks: $(TESTDEPS)
+	$(BIN)/python tools/notebooks.py --check
 
 # Self-check every exercise notebook (fails until your answers are right).
 check-exercises: $(TESTDEPS)

@@ -9,6 +9,8 @@ USAGE = """usage: python -m course_lib COMMAND [options]
 commands:
   release   write exercises/ from solutions/ (instructors)
   grade     grade a folder of student submissions (see grade --help)
+  gradescope  build a Gradescope autograder zip (see gradescope --help)
+  gradescope-run  grade one submission inside Gradescope (what the zip's run_autograder calls)
 """
 
 
@@ -26,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         from .grading.cli import main as grade_main
 
         return grade_main(rest)
+    if command in ("gradescope", "gradescope-run"):
+        from .grading import gradescope
+
+        return (gradescope.build_main if command == "gradescope" else gradescope.run_main)(rest)
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -43,14 +43,21 @@ TOTAL_TIME_LIMIT = 20.0  # seconds for all the cases of one exercise
 # Relative tolerance, per dtype, scaled by the largest entry of the expected array.
 TOLERANCE = {"float64": 1e-9, "float32": 2e-5}
 MATCH_FRACTION = 0.9  # share of cases a buggy variant must reproduce to be named
+# Known mistakes recognised by a property rather than by a buggy variant (their names, as in Mistake.name).
+IN_PLACE = "inputs modified in place"
+IGNORING_RNG = "ignoring rng"
+WITH_REPLACEMENT = "sampling with replacement"
+LAST_BATCH_KEPT = "keeping the last, incomplete batch"
+NOT_SHUFFLED = "not shuffled"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The judge's decision and its one-line message."""
+    """The judge's decision, its one-line message and the known mistake it named (None if none)."""
 
     passed: bool
     message: str
+    mistake: str | None = None  # a Mistake's short name, as data: the class report counts these
 
 
 class _StudentError(Exception):
@@ -234,8 +241,8 @@ class ExerciseSpec:
             return None, self._fail(one_line(result["error"], 400))
         return result, None
 
-    def _fail(self, reason: str) -> Verdict:
-        return Verdict(False, f"Exercise {self.id} failed: {reason}")
+    def _fail(self, reason: str, mistake: str | None = None) -> Verdict:
+        return Verdict(False, f"Exercise {self.id} failed: {reason}", mistake)
 
 
 @dataclass(frozen=True)
@@ -286,7 +293,11 @@ class FunctionSpec(ExerciseSpec):
             answer = _Untimed(answer)
         results: list[dict] = []
         deadline = time.monotonic() + TOTAL_TIME_LIMIT
-        with np.errstate(all="ignore"), _silenced():
+        # Only the student's code is silenced. The trusted functions run in the grader, in worker threads
+        # (--jobs 2): redirecting the process-wide sys.stdout there raced, and left it pointing at a
+        # discard stream, so the grader's own summary line vanished.
+        quiet = _silenced() if time_limited else contextlib.nullcontext()
+        with np.errstate(all="ignore"), quiet:
             for k, case in enumerate(self.cases(seed)):
                 try:
                     results.append({"steps": self._run_case(answer, case, k, deadline)})
@@ -428,7 +439,8 @@ class FunctionSpec(ExerciseSpec):
             k, s, names = first_modified
             return self._fail(
                 f"{self.symbol} modifies its input {', '.join(names)} in place on {self._where(cases[k], k, s)}. "
-                "Known mistake: inputs modified in place; build new arrays (w = w - ..., not w -= ...)."
+                f"Known mistake: {IN_PLACE}; build new arrays (w = w - ..., not w -= ...).",
+                IN_PLACE,
             )
         k, s, name, e_value, g_value = first_wrong
         mistake = self._recognise(got_all, seed)
@@ -440,7 +452,7 @@ class FunctionSpec(ExerciseSpec):
         )
         if mistake is not None:
             message += f" Known mistake: {mistake.name}: {mistake.explanation}"
-        return self._fail(message)
+        return self._fail(message, mistake.name if mistake is not None else None)
 
     def _default_pass_text(self) -> str:
         return f"{self.symbol} matches the reference on {self.n_cases} cases"
@@ -658,49 +670,53 @@ class BatchingSpec(ExerciseSpec):
             runs = result.get("runs")
             if not (isinstance(runs, list) and len(runs) == 3 and all(_is_batches(r) for r in runs)):
                 return self._fail(f"result {k + 1} is not three lists of integer lists")
-            problem = self._problem(runs[0], case)
+            problem, mistake = self._problem(runs[0], case)
             where = f"case {k + 1} of {len(cases)} (n={case['n']}, batch_size={case['batch_size']})"
             if problem:
-                return self._fail(f"{where}: {problem}")
+                return self._fail(f"{where}: {problem}", mistake)
             if runs[0] != runs[1]:
                 return self._fail(
                     f"{where}: two calls with generators of the same seed gave different batches. Known mistake: "
-                    "ignoring rng: shuffle with the rng argument (rng.permutation(n)), not np.random"
+                    f"{IGNORING_RNG}: shuffle with the rng argument (rng.permutation(n)), not np.random",
+                    IGNORING_RNG,
                 )
             if runs[0] != runs[2]:
                 seeds_matter += 1
         if seeds_matter < len(cases) // 2:
             return self._fail(
                 f"the batches do not depend on the seed of rng in {len(cases) - seeds_matter} of {len(cases)} cases. "
-                "Known mistake: ignoring rng: shuffle with the rng argument (rng.permutation(n))"
+                f"Known mistake: {IGNORING_RNG}: shuffle with the rng argument (rng.permutation(n))",
+                IGNORING_RNG,
             )
         return Verdict(True, f"Exercise {self.id} passed: {self.pass_text}")
 
     @staticmethod
-    def _problem(batches: list[list[int]], case: dict) -> str | None:
+    def _problem(batches: list[list[int]], case: dict) -> tuple[str | None, str | None]:
+        """What is wrong with one epoch's batches, and the known mistake it is (None, None if nothing)."""
         n, size = case["n"], case["batch_size"]
         flat = [i for batch in batches for i in batch]
         if any(not 0 <= i < n for i in flat):
-            return f"an index is outside range(n): {next(i for i in flat if not 0 <= i < n)}"
+            return f"an index is outside range(n): {next(i for i in flat if not 0 <= i < n)}", None
         if len(set(flat)) != len(flat):
             return (
-                "an example appears twice in one epoch. Known mistake: sampling with replacement "
+                f"an example appears twice in one epoch. Known mistake: {WITH_REPLACEMENT} "
                 "(rng.integers / rng.choice with replace=True); shuffle once with rng.permutation(n) and cut it up"
-            )
+            ), WITH_REPLACEMENT
         if len(batches) == n // size + 1 and n % size and len(batches[-1]) == n % size:
             return (
-                f"{len(batches)} batches, the last one with {n % size} examples. Known mistake: keeping the last, "
-                f"incomplete batch; drop it, so that every batch has batch_size examples ({n // size} batches)"
-            )
+                f"{len(batches)} batches, the last one with {n % size} examples. Known mistake: {LAST_BATCH_KEPT}; "
+                f"drop it, so that every batch has batch_size examples ({n // size} batches)"
+            ), LAST_BATCH_KEPT
         if len(batches) != n // size:
-            return f"expected n // batch_size = {n // size} batches, got {len(batches)}"
+            return f"expected n // batch_size = {n // size} batches, got {len(batches)}", None
         if any(len(batch) != size for batch in batches):
-            return f"batch sizes {sorted({len(b) for b in batches})}, expected {size} each"
+            return f"batch sizes {sorted({len(b) for b in batches})}, expected {size} each", None
         if len(flat) >= 10 and flat == sorted(flat):
             return (
-                "the batches are in order 0, 1, 2, ... Known mistake: not shuffled; visit the examples in random order"
-            )
-        return None
+                f"the batches are in order 0, 1, 2, ... Known mistake: {NOT_SHUFFLED}; "
+                "visit the examples in random order"
+            ), NOT_SHUFFLED
+        return None, None
 
 
 def _is_batches(run: Any) -> bool:

@@ -12,6 +12,15 @@ The parts, in the order a submission goes through them (nothing imports upward):
 - ``report``: grades.csv and one feedback file per student;
 - ``cli``: the command line.
 
+For large classes (docs/grading.md, "Grading at scale"):
+
+- ``attempts``: which exercises a student skipped;
+- ``progress``: the progress bar with an ETA;
+- ``gradebook``: Canvas and Moodle gradebooks from a roster;
+- ``class_report``: class-report.md and .png, what the class got wrong;
+- ``at_scale``: those options of the ``grade`` command;
+- ``gradescope``: the Gradescope autograder zip, and one submission graded into results.json.
+
 See docs/grading.md for the threat model.
 """
 

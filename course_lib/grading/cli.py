@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import at_scale
 from .grade import DEFAULT_EXERCISES, grade_class
 from .report import write_reports
 from .run import Limits
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="seconds per notebook cell (default 30, at most --timeout)")
     parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
     parser.add_argument("--seed", type=int, default=None, help="the judge's seed (default: a fresh random one)")
+    at_scale.add_arguments(parser)  # --format, --roster, --lms-columns, --assignment, --progress-every
     return parser
 
 
@@ -44,15 +46,22 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"--exercises {str(args.exercises)!r} is not a folder")
     if args.out.is_dir():
         problems.append(f"--out {str(args.out)!r} is a folder; give a file name such as grades.csv")
+    batch = at_scale.prepare(args)  # the roster is checked against the folders before any grading
+    problems += batch.problems
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     limits = Limits(wall_seconds=args.timeout, cell_seconds=min(args.cell_timeout, args.timeout))
-    result = grade_class(args.submissions, jobs=args.jobs, exercises_dir=args.exercises, seed=args.seed, limits=limits)
+    result = grade_class(args.submissions, jobs=args.jobs, exercises_dir=args.exercises, seed=args.seed, limits=limits,
+                         on_graded=batch.on_graded)
     feedback_dir = write_reports(result, args.out)
+    written = batch.write(result, args.out)  # class-report.md and .png, canvas.csv or moodle.csv
     n = len(result.results)
     rate = 60 * n / result.seconds if result.seconds else 0.0
     print(f"graded {n} submissions in {result.seconds:.1f} s ({rate:.0f} per minute) with seed {result.seed}: "
-          f"{args.out} and {feedback_dir}/")
+          f"{args.out} and {feedback_dir}/" + "".join(f", {path}" for path in written))
+    warning = at_scale.unsubmitted_warning(batch)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0

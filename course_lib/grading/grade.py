@@ -13,12 +13,14 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..exercise_specs import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
+from .attempts import skipped_exercises
 from .judge import run_judge
 from .run import Limits, NbvalRun, run_nbval
 
@@ -35,6 +37,9 @@ class SubmissionResult:
     feedback: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # For the class report: the known mistake the judge named, per failed exercise, and the skipped exercises.
+    mistakes: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -156,6 +161,7 @@ def grade_submission(
     points = exercise_points(release)
     result.points = dict.fromkeys(points, 0)
     result.feedback = {exercise: "not graded: notebook missing or unreadable" for exercise in points}
+    result.skipped = skipped_exercises(submission, release)
     rebuilt = [
         (release[notebook_id], rebuild(release[notebook_id], student_nb.answers))
         for notebook_id, student_nb in submission.notebooks.items()
@@ -207,6 +213,8 @@ def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], v
         shown = "not run after the kernel broke" if outcome in ("xfailed", "xpassed") else outcome
         failed_by = "the judge" if nbval_ok else f"nbval ({shown})"
         result.notes.append(f"disagreement on {check.exercise}: only {failed_by} failed it")
+    if verdict is not None and not judge_ok and verdict.mistake:
+        result.mistakes[check.exercise] = verdict.mistake
     if verdict is None:
         result.feedback[check.exercise] = f"Exercise {check.exercise} failed: not judged"
     elif not judge_ok:
@@ -224,6 +232,7 @@ def grade_class(
     exercises_dir: Path = DEFAULT_EXERCISES,
     seed: int | None = None,
     limits: Limits | None = None,
+    on_graded: Callable[[SubmissionResult], None] | None = None,
 ) -> ClassResult:
     """Grade every student folder of ``submissions``, ``jobs`` at a time.
 
@@ -235,6 +244,8 @@ def grade_class(
     exercises_dir : the pristine released exercise notebooks.
     seed : the judge's seed; by default a fresh random one, so printed expected values gain nothing.
     limits : all limits at once (overrides ``timeout``).
+    on_graded : called with each SubmissionResult as soon as it is graded (from a worker thread), e.g.
+        ``progress.Progress.update``.
 
     Returns
     -------
@@ -251,11 +262,23 @@ def grade_class(
     limits = limits or Limits(wall_seconds=float(timeout), cell_seconds=min(30.0, float(timeout)))
     seed = secrets.randbelow(2**31) if seed is None else seed
     release = load_release(exercises_dir)
-    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = student_folders(submissions)
     start = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        results = list(pool.map(lambda folder: _grade_safely(folder, release, seed, limits), folders))
+        results = list(pool.map(lambda folder: _graded(_grade_safely(folder, release, seed, limits), on_graded),
+                                folders))
     return ClassResult(exercise_points(release), results, seed, time.perf_counter() - start)
+
+
+def student_folders(submissions: Path) -> list[Path]:
+    """The student folders of ``submissions`` that ``grade_class`` grades, sorted (hidden folders are skipped)."""
+    return sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _graded(result: SubmissionResult, on_graded: Callable[[SubmissionResult], None] | None) -> SubmissionResult:
+    if on_graded is not None:
+        on_graded(result)
+    return result
 
 
 def _grade_safely(folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits) -> SubmissionResult:

@@ -20,7 +20,7 @@ from course_lib.grading.cli import main
 from course_lib.grading.grade import grade_class
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import EXERCISES, SOLUTIONS, build_class  # noqa: E402
+from corpus import EXERCISES, MISTAKES, SOLUTIONS, build_class  # noqa: E402
 
 ALL_POINTS = {spec_id: spec.points for spec_id, spec in SPECS.items()}
 MAX_TOTAL = sum(ALL_POINTS.values())
@@ -93,6 +93,22 @@ def test_a_known_mistake_loses_that_exercise_with_its_hint(graded, student):
     line = _feedback_line(graded, student, expected.lost[0])
     assert "failed" in line and "Known mistake:" in line and expected.feedback in line
     assert "disagreement" not in graded["rows"][student]["notes"]
+
+
+def test_the_class_report_counts_every_known_mistake_of_the_corpus(graded):
+    report = (graded["out"].parent / "class-report.md").read_text(encoding="utf-8")
+    n = len(graded["expected"])
+    mistakes = report.split("## Known mistakes")[1].split("## Most often skipped")[0]
+    for exercise, _, hint in MISTAKES.values():  # a hint is (part of) the mistake's name
+        count = sum(e.lost[:1] == (exercise,) and e.feedback in hint for e in graded["expected"].values())
+        lines = [line for line in mistakes.splitlines() if line.startswith(f"- **{exercise}** ") and hint in line]
+        assert len(lines) == 1 and lines[0].endswith(f": {count} of {n}"), (hint, lines)
+    skipped = report.split("## Most often skipped")[1].split("##")[0]
+    # 4.2 is skipped by blank, broken_empty_folder, tamper_fake_output (it answers 4.1 only) and the three
+    # students whose 04_adagrad is unreadable; 4.1 by the same but tamper_fake_output.
+    assert f"1. **4.2** {SPECS['4.2'].title}: 6 of {n}" in skipped
+    assert f"2. **4.1** {SPECS['4.1'].title}: 5 of {n}" in skipped
+    assert (graded["out"].parent / "class-report.png").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("student", [
