@@ -134,8 +134,8 @@ def test_loss_curves_minimum_shifts_negative_losses():
 
 
 def test_loss_curves_rejects_bad_x(runs):
-    with pytest.raises(ValueError, match="x 'epoch'"):
-        plots.loss_curves(runs, x="epoch")
+    with pytest.raises(ValueError, match="x 'epochs'"):
+        plots.loss_curves(runs, x="epochs")
 
 
 def test_learning_rate_panel_runs_descend_per_learning_rate():

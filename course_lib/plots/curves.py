@@ -25,7 +25,7 @@ from .style import (
 )
 
 LOG_DECADES = 2.0  # auto log scale when positive values span more than this many decades
-X_LABELS = {"step": "step", "time": "wall time (s)"}
+X_LABELS = {"step": "step", "epoch": "epoch (passes over the data)", "time": "wall time (s)"}
 LINE_STYLES = ("-", "--", ":", "-.")
 
 
@@ -55,13 +55,15 @@ def loss_curves(
     minimum: float | None = None,
     test: bool = False,
     alt: str | None = None,
+    n_samples: int | None = None,
 ) -> Axes:
     """Loss against step or wall time for one or several runs.
 
     Parameters
     ----------
     trajectories : a Trajectory or a sequence of them.
-    x : "step" or "time" (cumulative wall time in seconds spent on gradients and steps).
+    x : "step", "epoch" (steps x batch size / ``n_samples``; a full-batch step is one epoch) or "time"
+        (cumulative wall time in seconds spent on gradients and steps).
     ax : axes to draw on; default a new figure.
     log : log-scale y; None (default) decides: log when the values are positive and span > 2 decades.
     title : default "Loss of <runs> on <problem>".
@@ -70,12 +72,15 @@ def loss_curves(
     test : also draw the held-out loss (dashed) where the run recorded it.
     alt : a text description for readers who cannot see the picture; default one naming each run's
         first and last loss (``plots.show`` publishes it as the image's alt text).
+    n_samples : the data set's size, needed for ``x="epoch"``.
 
     Returns
     -------
     Axes
     """
     check.check_choice("x", x, tuple(X_LABELS))
+    if x == "epoch":
+        n_samples = check.check_positive_int("n_samples", n_samples)  # x="epoch" needs the data set's size
     runs = as_trajectories(trajectories)
     if minimum is not None:
         minimum = check.check_number("minimum", minimum)
@@ -84,7 +89,7 @@ def loss_curves(
     curves = [run.losses - shift for run in runs]
     use_log = wants_log_scale(curves, log)
     for i, (run, values, style) in enumerate(zip(runs, curves, styles_for(runs))):
-        xs = np.arange(len(values)) if x == "step" else run.times
+        xs = steps_axis(run, x, n_samples)
         shown = np.where(values > 0, values, np.nan) if use_log else values
         line = style.line(offset=i)
         if test:  # training solid, held-out dashed; the markers tell the runs apart
@@ -99,7 +104,7 @@ def loss_curves(
     ax.set_xlabel(X_LABELS[x])
     ax.set_ylabel("loss J(w)" if minimum is None else "loss above the minimum, J(w) - J*")
     if title is None:  # the legend names the runs; the title names what is measured
-        title = f"Loss per {'step' if x == 'step' else 'second'}{problem_title(runs)}"
+        title = f"Loss per {'second' if x == 'time' else x}{problem_title(runs)}"
     set_title(ax, title)
     ax.grid(True, which="major", alpha=0.3)
     if runs:
@@ -107,6 +112,16 @@ def loss_curves(
     quantity = "Loss" if minimum is None else "Loss above the minimum"
     describe.attach(ax, alt, describe.curve_description(quantity, X_LABELS[x], runs, curves, use_log))
     return ax
+
+
+def steps_axis(run: Trajectory, x: str, n_samples: int | None) -> np.ndarray:
+    """The x values of a run's curve: steps, cumulative seconds, or epochs (examples seen / data set size)."""
+    steps = np.arange(len(run.losses))
+    if x == "time":
+        return run.times
+    if x == "epoch":
+        return steps * (run.batch_size or n_samples) / n_samples
+    return steps
 
 
 def problem_title(runs: Sequence[Trajectory]) -> str:

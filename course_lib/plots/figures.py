@@ -118,10 +118,23 @@ def image_html(png: bytes, alt: str) -> str:
             f'width="{width}" height="{height}" style="max-width: 100%; height: auto;">')
 
 
+def fit_column(fig: Figure) -> None:
+    """Shrink a figure wider than the column to the column's width (same aspect), before it is drawn.
+
+    A notebook would scale the picture down, text included (an 1800 px figure showed 6 px legends);
+    resizing the figure instead keeps text at its point size and lets the layout make room for it.
+    """
+    width_px = fig.get_figwidth() * fig.dpi
+    if width_px > COLUMN_PX:
+        scale = COLUMN_PX / width_px
+        fig.set_size_inches(fig.get_figwidth() * scale, fig.get_figheight() * scale)
+
+
 def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:
     """Display a figure once, with its text description, and close it.
 
-    Accepts a Figure, an Axes, or an array of Axes (their figure is shown). ``alt`` describes the
+    Accepts a Figure, an Axes, or an array of Axes (their figure is shown); a figure wider than the
+    notebook column is first shrunk to fit (``fit_column``). ``alt`` describes the
     picture for readers who cannot see it; by default the description the plot functions attached
     (panels in order), else one made from the titles and axis labels.
 
@@ -131,6 +144,7 @@ def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:
     provided for this image"). The plain-text rendering is the description itself.
     """
     fig = figure_of(fig)
+    fit_column(fig)
     if alt is not None:
         describe.attach(fig, alt, "")
     text = describe.figure_description(fig)

@@ -21,6 +21,7 @@ from .figures import panels, set_suptitle, set_title
 from .paths import exit_point, left_map_at, note_placement, outcome_note, path_markevery
 from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, new_axes, styles_for
 
+EQUAL_ASPECT_RATIO = 1.5  # maps whose sides differ less than this get one unit per unit on both axes
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
 
 
@@ -56,6 +57,9 @@ def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool
             ax.plot(point.x, point.y, MARKERS["saddle"], ms=9, color="black", mec="white", mew=0.6, zorder=5)
     ax.set_xlim(*landscape.xlim)
     ax.set_ylim(*landscape.ylim)
+    (x0, x1), (y0, y1) = landscape.xlim, landscape.ylim
+    if max(x1 - x0, y1 - y0) <= EQUAL_ASPECT_RATIO * min(x1 - x0, y1 - y0):
+        ax.set_aspect("equal", adjustable="box")  # a round bowl is drawn round (a ravine would be a sliver)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
 
