@@ -492,3 +492,30 @@ def test_nbconvert_html_export_keeps_the_alt_text(tmp_path):
     assert 'alt="Contour map of Convex bowl' in page
     assert 'alt="An empty bowl, drawn as rings."' in page
     assert "No description has been provided for this image" not in page
+
+
+def test_show_shrinks_a_figure_wider_than_the_column_keeping_its_text_size(monkeypatch):
+    fig, axes = plt.subplots(1, 5, figsize=(18, 3.6), dpi=100, layout="constrained")  # chapter 8's old figure
+    for ax in axes:
+        ax.plot([0, 1], label="Adam")
+        ax.legend(fontsize=8)
+    captured_show(monkeypatch, fig)
+    assert fig.get_figwidth() * fig.dpi == pytest.approx(800) and fig.get_figheight() == pytest.approx(3.6 * 8 / 18)
+    assert plots.smallest_text_px(fig)[0] == pytest.approx(8 * 100 / 72)  # 11 px, not 4.9
+
+
+def test_round_maps_are_drawn_with_equal_axes_and_long_ones_are_not():
+    assert plots.contour(get_landscape("bowl")).get_aspect() == 1.0
+    assert plots.contour(get_landscape("ravine")).get_aspect() == "auto"
+
+
+def test_loss_curves_per_epoch():
+    problem = get_problem("linear_regression")
+    full = descend(GradientDescent(lr=0.1), problem, steps=10)
+    mini = descend(GradientDescent(lr=0.1), problem, steps=10, batch_size=problem.n_samples // 4)
+    ax = plots.loss_curves([full, mini], x="epoch", n_samples=problem.n_samples)
+    assert ax.get_xlabel() == "epoch (passes over the data)"
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), np.arange(11))
+    np.testing.assert_allclose(ax.get_lines()[1].get_xdata(), np.arange(11) / 4)
+    with pytest.raises(TypeError, match="n_samples must be an integer >= 1"):
+        plots.loss_curves(full, x="epoch")
