@@ -519,3 +519,11 @@ def test_loss_curves_per_epoch():
     np.testing.assert_allclose(ax.get_lines()[1].get_xdata(), np.arange(11) / 4)
     with pytest.raises(TypeError, match="n_samples must be an integer >= 1"):
         plots.loss_curves(full, x="epoch")
+
+
+def test_shrinking_a_wide_figure_rewraps_its_titles(monkeypatch):
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), dpi=100, layout="constrained")
+    right.set_title("SGD keeps wandering around the minimum of the cost")
+    captured_show(monkeypatch, fig)
+    fig.canvas.draw()
+    assert "\n" in right.get_title() and right.title.get_window_extent().x1 <= fig.bbox.x1

@@ -128,6 +128,9 @@ def fit_column(fig: Figure) -> None:
     if width_px > COLUMN_PX:
         scale = COLUMN_PX / width_px
         fig.set_size_inches(fig.get_figwidth() * scale, fig.get_figheight() * scale)
+        for ax in fig.axes:  # titles set for the wider figure would now spill over their neighbours
+            if ax.get_title() and ax.get_subplotspec() is not None:
+                set_title(ax, " ".join(ax.get_title().split()), fontsize=ax.title.get_fontsize())
 
 
 def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:
