@@ -527,3 +527,14 @@ def test_shrinking_a_wide_figure_rewraps_its_titles(monkeypatch):
     captured_show(monkeypatch, fig)
     fig.canvas.draw()
     assert "\n" in right.get_title() and right.title.get_window_extent().x1 <= fig.bbox.x1
+
+
+def test_show_wraps_hand_set_titles_and_keeps_intended_line_breaks(monkeypatch):
+    fig = plots.learning_rate_panel(get_landscape("ravine"), GradientDescent(), [0.01, 0.1, 0.3], steps=20)
+    before = [ax.get_title() for ax in fig.axes]
+    fig2, (left, right) = plots.panels(2)
+    right.set(title="SGD keeps wandering around the minimum of the cost, step after step")
+    captured_show(monkeypatch, fig)
+    captured_show(monkeypatch, fig2)
+    assert [ax.get_title() for ax in fig.axes] == before  # "lr = ...: verdict" stays above "loss after ..."
+    assert "\n" in right.get_title()

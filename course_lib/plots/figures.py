@@ -56,6 +56,7 @@ def panels(n: int = 2, max_columns: int = 2, panel_height: float = 3.4, **subplo
     return fig, (flat[0] if n == 1 else flat[:n])
 
 
+UNWRAPPED_TITLE = "course_unwrapped_title"
 CHARACTER_WIDTH = 0.58  # average width of a DejaVu Sans character, in font sizes
 
 
@@ -73,6 +74,7 @@ def set_title(ax: Axes, text: str, fontsize: float = 11) -> None:
     share = (spec.colspan.stop - spec.colspan.start) / spec.get_gridspec().ncols if spec else 1.0
     width_px = 0.88 * share * fig.get_figwidth() * fig.dpi
     ax.set_title(_wrapped(text, width_px, fontsize, fig.dpi), fontsize=fontsize)
+    setattr(ax, UNWRAPPED_TITLE, text)  # so a later re-wrap (show, after shrinking) starts from the original
 
 
 def set_suptitle(fig: Figure, text: str, fontsize: float = 11) -> None:
@@ -119,7 +121,7 @@ def image_html(png: bytes, alt: str) -> str:
 
 
 def fit_column(fig: Figure) -> None:
-    """Shrink a figure wider than the column to the column's width (same aspect), before it is drawn.
+    """Shrink a figure wider than the column to the column's width (same aspect), and wrap long titles.
 
     A notebook would scale the picture down, text included (an 1800 px figure showed 6 px legends);
     resizing the figure instead keeps text at its point size and lets the layout make room for it.
@@ -128,9 +130,12 @@ def fit_column(fig: Figure) -> None:
     if width_px > COLUMN_PX:
         scale = COLUMN_PX / width_px
         fig.set_size_inches(fig.get_figwidth() * scale, fig.get_figheight() * scale)
-        for ax in fig.axes:  # titles set for the wider figure would now spill over their neighbours
-            if ax.get_title() and ax.get_subplotspec() is not None:
-                set_title(ax, " ".join(ax.get_title().split()), fontsize=ax.title.get_fontsize())
+    for ax in fig.axes:  # titles set with ax.set(title=...), or for a wider figure, would spill over
+        if ax.get_title() and ax.get_subplotspec() is not None:
+            text = getattr(ax, UNWRAPPED_TITLE, None)
+            if text is None or " ".join(text.split()) != " ".join(ax.get_title().split()):  # set by hand since
+                text = ax.get_title()
+            set_title(ax, text, fontsize=ax.title.get_fontsize())
 
 
 def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:
