@@ -72,7 +72,8 @@ def browser_drags(drags: int = BROWSER_DRAGS) -> dict[str, Any]:
         output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".course-explorer-figure")).first
         output.scroll_into_view_if_needed()
         watch_redraws(output)
-        measured = [drag(page, output, "lr (learning rate)", pixels=-100 if i % 2 else 100) for i in range(drags)]
+        # End to end of the lr track (about 50 slider steps) in 1.5 s, back and forth.
+        measured = [drag(page, output, "lr (learning rate)", to=0.05 if i % 2 else 0.95) for i in range(drags)]
     return {"drags": measured, **summary(measured)}
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-MIN_GAP_SECONDS = 0.02  # at most ~50 redraws per second; leaves time to read the messages that queued
+MIN_GAP_SECONDS = 0.01  # leaves time to read (and merge) the messages that queued during a redraw
 
 
 class LatestWins:

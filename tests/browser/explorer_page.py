@@ -90,22 +90,26 @@ def watch_redraws(output: Any) -> None:
     output.evaluate(WATCH_JS)
 
 
-def drag(page: Any, output: Any, slider_text: str, pixels: float, moves: int = 80, pause_ms: int = 10,
+def drag(page: Any, output: Any, slider_text: str, to: float, seconds: float = 1.5, segments: int = 30,
          settle_ms: int = 1500) -> dict[str, Any]:
-    """Drag one slider's handle by ``pixels`` in ``moves`` steps and release; call ``watch_redraws`` once first.
+    """Drag one slider's handle to ``to`` (0: left end of the track, 1: right end) in about ``seconds``,
+    as a hand would (``segments`` bursts of mouse moves), and release. Call ``watch_redraws`` once first.
 
+    A slider only sends a value when the handle crosses one of its steps, so the drag should cross
+    many steps (lr has 50 across its track): the redraw rate then measures the kernel and the browser.
     Returns the drag's duration, the picture's redraws during it and per second, the time from
     release to the last redraw (ms), and the readouts after it settled.
     """
     slider = output.locator(".widget-slider", has_text=slider_text)
-    handle = slider.locator(".noUi-handle")
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    track = slider.locator(".noUi-target").bounding_box()
+    handle = slider.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    target = track["x"] + to * track["width"]
     page.mouse.move(x, y)
     page.mouse.down()
-    for i in range(1, moves + 1):
-        page.mouse.move(x + pixels * i / moves, y)
-        page.wait_for_timeout(pause_ms)
+    for i in range(1, segments + 1):
+        page.mouse.move(x + (target - x) * i / segments, y, steps=4)
+        page.wait_for_timeout(seconds * 1000 / segments)
     page.mouse.up()
     page.wait_for_timeout(settle_ms)
     record = page.evaluate("() => window.__courseDrag")
@@ -114,7 +118,7 @@ def drag(page: Any, output: Any, slider_text: str, pixels: float, moves: int = 8
     after = [t for t in changes if t > released]
     duration = (released - pressed) / 1000
     return {
-        "moves": moves, "drag_seconds": duration, "redraws_during_drag": len(during),
+        "moves": segments * 4, "drag_seconds": duration, "redraws_during_drag": len(during),
         "redraws_per_second": len(during) / duration if duration > 0 else 0.0,
         # No redraw after release means the last one (drawn before the release) was already final.
         "release_to_final_ms": (after[-1] - released) if after else 0.0,

@@ -103,7 +103,7 @@ def test_a_drag_redraws_while_dragging_and_ends_where_the_hand_stopped(lab_page)
     explorer = explorer_outputs(page).first
     explorer.scroll_into_view_if_needed()
     watch_redraws(explorer)
-    result = drag(page, explorer, "lr (learning rate)", pixels=-120)
+    result = drag(page, explorer, "lr (learning rate)", to=0.2)
     print(f"\ndrag: {result}")
     assert result["redraws_during_drag"] >= 2  # the picture followed the hand, not only the release
     # The last position wins: the readout's lr is the one the slider shows where the hand let go.
