@@ -10,7 +10,7 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test lint notebooks check-notebooks check-exercises release bench bench-quick clean
+.PHONY: lab test test-quick lint notebooks check-notebooks check-exercises release bench bench-quick clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
@@ -19,6 +19,12 @@ lab: $(RUNTIME)
 
 test: $(TESTDEPS)
 	$(BIN)/python -m pytest --nbval-lax $(PYTEST_ARGS)
+
+# For contributors, between edits: the unit tests and ruff (a test), chosen by marker: no notebooks,
+# no grading corpus, no browser, nothing marked slow (the markers are listed in pyproject.toml).
+QUICK_TIER := not (notebook or grading or browser or slow)
+test-quick: $(TESTDEPS)
+	$(BIN)/python -m pytest tests -m "$(QUICK_TIER)" $(PYTEST_ARGS)
 
 lint: $(TESTDEPS)
 	$(BIN)/ruff check course_lib tests benchmarks
@@ -36,9 +42,10 @@ check-notebooks: $(TESTDEPS)
 check-exercises: $(TESTDEPS)
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider exercises -o testpaths=exercises
 
-# Write exercises/ from solutions/ (instructors).
+# Write exercises/ (.ipynb and .md) from the executed solutions/ (instructors): `make notebooks NB=04`
+# executes solutions/04_*.md first; `make release NB=04` releases one chapter. The release runs no kernel.
 release: $(TESTDEPS)
-	$(BIN)/python -m course_lib release
+	$(BIN)/python -m course_lib release $(if $(NB),$(notdir $(basename $(wildcard solutions/$(NB)_*.md))))
 
 bench: $(TESTDEPS)
 	$(BIN)/python -m benchmarks.run

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command == "release":
-        from .release import main as release_main
+        from .exercises.release import main as release_main
 
         return release_main(rest)
     if command == "grade":

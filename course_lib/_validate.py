@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 
 
-def _is_real_number(value: Any) -> bool:
+def is_real_number(value: Any) -> bool:
+    """A real number (numpy's included), but not a bool."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 def check_number(name: str, value: Any) -> float:
     """Return ``value`` as a float, or raise if it is not a finite real number."""
-    if not _is_real_number(value):
+    if not is_real_number(value):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
     value = float(value)
     if not math.isfinite(value):

@@ -23,7 +23,10 @@ from typing import Any
 import numpy as np
 
 from . import _validate as check
-from .optimizers import Optimizer, _as_items
+from .optimizers import Optimizer
+from .params import copy as copy_params
+from .params import leaves, ravel
+from .protocol import check_problem
 
 # A loss this many times larger than the starting one (plus one) counts as diverged.
 EXPLOSION_FACTOR = 1e6
@@ -65,10 +68,6 @@ class Trajectory:
         return f"Trajectory({self.label!r}, {self.steps} steps, {status})"
 
 
-def _flatten(params: Any) -> np.ndarray:
-    return np.concatenate([np.ravel(a) for _, a in _as_items(params, "params")])
-
-
 def batch_indices(n_samples: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Endless mini-batches: each epoch visits every example once, in a fresh random order."""
     while True:
@@ -77,12 +76,13 @@ def batch_indices(n_samples: int, batch_size: int, rng: np.random.Generator) -> 
             yield order[start : start + batch_size]
 
 
-def _copy_params(params: Any) -> Any:
-    if isinstance(params, dict):
-        return {k: np.array(v, dtype=v.dtype) for k, v in params.items()}
-    if isinstance(params, (list, tuple)):
-        return type(params)(np.array(v, dtype=v.dtype) for v in params)
-    return np.array(params, dtype=params.dtype if isinstance(params, np.ndarray) else float)
+def start_params(start: Any) -> Any:
+    """A copy of ``start`` to descend from: a point given as numbers ([1.0, 2.0]) becomes a float array."""
+    if isinstance(start, (list, tuple)) and start and all(check.is_real_number(x) for x in start):
+        return np.array(start, dtype=float)
+    if check.is_real_number(start):
+        return np.array(start, dtype=float)
+    return copy_params(start)
 
 
 def descend(
@@ -102,8 +102,9 @@ def descend(
     Parameters
     ----------
     optimizer : an Optimizer; it is reset first, so the same object can be replayed.
-    problem : a Landscape, StochasticLandscape or data Problem.
-    start : start parameters; default the landscape's start or ``problem.init_params(seed)``.
+    problem : a Landscape, StochasticLandscape or data problem (see ``course_lib.protocol``).
+    start : start parameters (an array, a list or tuple of numbers for a point, or a structure of
+        arrays); default the landscape's start or ``problem.init_params(seed)``. It is copied.
     steps : number of updates.
     batch_size : None for the full batch; 1 for SGD; k for mini-batches of k examples.
     seed : seeds the order in which examples are visited.
@@ -114,8 +115,9 @@ def descend(
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be a course_lib Optimizer, got {type(optimizer).__name__}")
+    problem = check_problem("problem", problem)
     steps = check.check_positive_int("steps", steps)
-    n_samples = getattr(problem, "n_samples", None)
+    n_samples = problem.n_samples
     if batch_size is not None:
         batch_size = check.check_positive_int("batch_size", batch_size)
         if n_samples is None:
@@ -128,7 +130,7 @@ def descend(
     rng = np.random.default_rng(seed)
     if start is None:
         start = problem.init_params(seed) if hasattr(problem, "init_params") else problem.start
-    w = _copy_params(start)
+    w = start_params(start)
     batches = batch_indices(n_samples, batch_size, rng) if batch_size is not None else None
 
     optimizer.reset()
@@ -137,7 +139,7 @@ def descend(
     elapsed = 0.0
     # Overflow is expected when a run diverges; it is detected and recorded below instead.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        params, losses, times, test_losses = [_flatten(w)], [problem.loss(w)], [0.0], []
+        params, losses, times, test_losses = [ravel(w, "start")], [problem.loss(w)], [0.0], []
         if record_test_loss:
             test_losses.append(problem.test_loss(w))
         threshold = losses[0] + EXPLOSION_FACTOR * (1.0 + abs(losses[0]))
@@ -145,13 +147,13 @@ def descend(
             tic = time.perf_counter()
             batch = next(batches) if batches is not None else None
             step_loss, g = problem.loss_and_grad(w, batch)
-            if not all(np.all(np.isfinite(a)) for _, a in _as_items(g, "grads")):
+            if not all(np.all(np.isfinite(a)) for _, a in leaves(g, "grads")):
                 diverged_at = k
                 break
             w = optimizer.step(w, g)
             elapsed += time.perf_counter() - tic
             loss = step_loss if batch_loss else problem.loss(w)
-            flat = _flatten(w)
+            flat = ravel(w)
             if not (np.isfinite(loss) and loss < threshold and np.all(np.isfinite(flat))):
                 diverged_at = k
                 break

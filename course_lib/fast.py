@@ -3,7 +3,7 @@
 ``Optimizer.step`` calls a rule of ``course_lib.rules`` on whole arrays: each
 line of the rule makes a temporary as large as the parameters, so one Adam step
 on 10 million floats streams about 30 arrays through main memory. This module
-applies the *same* rule, through the same ``Optimizer._apply``, block by block
+applies the *same* rule, through the same ``Optimizer.update``, block by block
 over slices small enough to stay in the CPU cache (``block_size`` elements,
 65536 by default). The temporaries then live in cache, and main memory sees
 little more than the minimum: each of w, g and the state read once, and w and
@@ -23,8 +23,6 @@ arrays you want to keep::
     w = np.zeros(10_000_000, dtype=np.float32)
     for _ in range(100):
         step_inplace(opt, w, grad(w))   # w changes; opt.state["m"], opt.state["v"] too
-
-``InPlace(opt)`` wraps an optimizer so that ``.step(w, g)`` does the same.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ import numpy as np
 
 from . import _validate as check
 from .optimizers import Optimizer
+from .params import pair
 
 # Elements per block. Measured on a 2-core AMD EPYC (1 MiB L2 per core, glibc): 65536 was fastest for
 # float32 and float64 alike. Blocks whose temporaries are about 96-250 KiB were 2-3x *slower*, because
@@ -56,13 +55,23 @@ def _check_inplace_arrays(optimizer: Optimizer, w: Any, g: Any) -> None:
             f"w must be one numpy array (step_inplace overwrites it), got {type(w).__name__}; "
             "use Optimizer.step for lists or dicts of arrays"
         )
-    check.check_float_array("w", w)
-    check.check_float_array("g", g)
-    check.check_same_shape("g", g, "w", w)
-    if g.dtype != w.dtype:
-        raise TypeError(f"g has dtype {g.dtype}, but w has dtype {w.dtype}; they must match")
+    # Structure, shape and dtype as Optimizer.step checks them; finiteness by the quick test below.
+    pair(w, g, check_finite=False, names=("w", "g"))
     if not w.flags.c_contiguous or not w.flags.writeable:
         raise ValueError("w must be a writeable, C-contiguous array, because step_inplace overwrites it in place")
+
+
+def _check_finite(g: np.ndarray) -> np.ndarray:
+    """g as a flat vector, after checking that it is finite."""
+    # One quick read of g instead of the isfinite pass of Optimizer.step: any NaN or inf makes
+    # g . g non-finite; only then (or on overflow) run the exact check. np.dot (BLAS) measured
+    # 2x faster than np.sum and 3x faster than np.isfinite(g).all() on 1e7 float32.
+    g_flat = np.ascontiguousarray(g).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        quick_check = np.dot(g_flat, g_flat)
+    if not np.isfinite(quick_check):
+        check.check_finite_array("g", g)
+    return g_flat
 
 
 def step_inplace(
@@ -102,71 +111,36 @@ def step_inplace(
     """
     block_size = _check_block_size(block_size)
     _check_inplace_arrays(optimizer, w, g)
-    # The same checks, state initialisation and counter as Optimizer.step.
-    if optimizer._template is None:
-        optimizer._init_slots([(None, w)], w)
-    elif len(optimizer._layout) != 1 or optimizer._layout[0] != (w.shape, w.dtype):
-        raise ValueError(
-            "w does not have the shape and dtype this optimizer's state was built for; "
-            "call reset() before optimizing different parameters"
-        )
-    # One quick read of g instead of the isfinite pass of Optimizer.step: any NaN or inf makes
-    # g . g non-finite; only then (or on overflow) run the exact check. np.dot (BLAS) measured
-    # 2x faster than np.sum and 3x faster than np.isfinite(g).all() on 1e7 float32.
-    g_flat = np.ascontiguousarray(g).reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        quick_check = np.dot(g_flat, g_flat)
-    if not np.isfinite(quick_check):
-        check.check_finite_array("g", g)
-    optimizer.t += 1
-
-    slot = optimizer._slots[0]
-    for name in optimizer.state_names:
-        # State left non-contiguous by an earlier Optimizer.step could not be written through a flat view.
-        slot[name] = np.ascontiguousarray(slot[name])
+    g_flat = _check_finite(g)
+    (before,) = optimizer.state_for(w).values()  # raises if w is not what the state was built for
+    # Everything is checked: from here on nothing raises, so a failed step leaves no state behind.
+    # State left non-contiguous by an earlier Optimizer.step could not be written through a flat view.
+    state = {name: np.ascontiguousarray(before[name]) for name in optimizer.state_names}
+    # The diagnostics read some state as it was before the step (AdaDelta's u). The new values of
+    # those go to a second buffer, so the old ones survive without a copy; the buffer is the one
+    # that held them before the previous step, so after the first fast step nothing is allocated.
+    new_state = {name: state[name] for name in optimizer.state_names}
+    for name in optimizer.previous_state_names:
+        new_state[name] = _spare_like(optimizer.previous_state.get(name), state[name])
     w_flat = w.reshape(-1)
-    state_flat = {name: slot[name].reshape(-1) for name in optimizer.state_names}
+    old_flat = {name: s.reshape(-1) for name, s in state.items()}
+    new_flat = {name: s.reshape(-1) for name, s in new_state.items()}
+    t = optimizer.t + 1
     for start in range(0, w_flat.size, block_size):
         block = slice(start, start + block_size)
-        new_w, new_state = optimizer._apply(
-            w_flat[block], g_flat[block], {name: s[block] for name, s in state_flat.items()}
-        )
+        new_w, new_block = optimizer.update(w_flat[block], g_flat[block], {n: s[block] for n, s in old_flat.items()}, t)
         # Write back only after the rule has read everything it needs from this block.
         w_flat[block] = new_w
-        for name, value in new_state.items():
-            state_flat[name][block] = value
+        for name, value in new_block.items():
+            new_flat[name][block] = value
+    optimizer.record_step(w, {None: new_state}, {None: state})
     return w
 
 
-class InPlace:
-    """An optimizer whose ``step(w, g)`` overwrites ``w`` in place, block by block.
-
-    ``InPlace(Adam(lr=1e-3)).step(w, g)`` is ``step_inplace(adam, w, g)``: same
-    results as ``Adam.step`` bit for bit, but ``w`` and the state are updated in
-    place and the step runs close to memory speed on large arrays.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-        The optimizer whose rule, hyperparameters and state are used.
-    block_size : int, default 65536
-        Elements per block (see ``step_inplace``).
-    """
-
-    def __init__(self, optimizer: Optimizer, block_size: int = DEFAULT_BLOCK_SIZE) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be a course_lib Optimizer (e.g. Adam()), got {type(optimizer).__name__}")
-        self.optimizer = optimizer
-        self.block_size = _check_block_size(block_size)
-
-    def step(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
-        """Overwrite ``w`` with one step of the optimizer; return ``w``."""
-        return step_inplace(self.optimizer, w, g, self.block_size)
-
-    @property
-    def state(self) -> dict[str, Any]:
-        """The wrapped optimizer's state (``t`` and its state arrays)."""
-        return self.optimizer.state
-
-    def __repr__(self) -> str:
-        return f"InPlace({self.optimizer!r}, block_size={self.block_size})"
+def _spare_like(spare: np.ndarray | None, current: np.ndarray) -> np.ndarray:
+    """``spare`` if it can hold the next values of ``current`` without touching it, else a new buffer."""
+    reusable = (
+        isinstance(spare, np.ndarray) and spare.shape == current.shape and spare.dtype == current.dtype
+        and spare.flags.c_contiguous and spare.flags.writeable and not np.may_share_memory(spare, current)
+    )
+    return spare if reusable else np.empty_like(current)

@@ -12,6 +12,10 @@ saddle points so plots can mark them and tests can check them.
 
 ``StochasticLandscape`` turns a landscape into a finite sum over samples, so
 that SGD and mini-batches on a 2-D picture are real (see its docstring).
+
+Besides the five in ``LANDSCAPES``, three landscapes belong to one experiment
+each: ``cliff_and_plain`` (AdaGrad stalls), ``scaled_loss`` (the loss times a
+factor) and ``scaled_bowl`` (the bowl in other units).
 """
 
 from __future__ import annotations
@@ -207,6 +211,89 @@ _VALLEY_SADDLES = (
 )
 
 
+# ---- the chapters' landscapes (not in LANDSCAPES: they are the subject of one experiment each) ----
+
+# A landscape where AdaGrad stalls (chapters 04, 05, 06).
+# The cliff: height, steepness and position of a tanh step in x; the plain is a
+# very gentle parabola x^2 / 200 whose slope at the cliff's foot is only 0.15.
+_CLIFF_HEIGHT, _CLIFF_STEEPNESS, _CLIFF_X = 2.0, 2.0, -16.0
+
+
+def _cliff_f(x, y):
+    return x * x / 200 + _CLIFF_HEIGHT * (1 - np.tanh(_CLIFF_STEEPNESS * (x - _CLIFF_X))) + 0.5 * y * y
+
+
+def _cliff_grad(x, y):
+    # The cosh is clipped so that far-away grid points do not overflow.
+    sech2 = 1 / np.cosh(np.clip(_CLIFF_STEEPNESS * (x - _CLIFF_X), -300, 300)) ** 2
+    return x / 100 - _CLIFF_HEIGHT * _CLIFF_STEEPNESS * sech2, y
+
+
+def cliff_and_plain() -> Landscape:
+    """A steep cliff followed by a long, gentle plain down to the minimum at (0, 0).
+
+    J(x, y) = x^2 / 200 + 2 (1 - tanh(2 (x + 16))) + y^2 / 2.
+
+    The hiker starts at the top of the cliff, (-19, 1). Crossing it gives
+    gradients of size up to 4 in x; on the plain that follows they are below
+    0.15. AdaGrad keeps the cliff's squared gradients in its sum G forever, so
+    its steps on the plain are tiny; RMSprop forgets them.
+    """
+    return Landscape(
+        name="cliff_and_plain",
+        title="A cliff, then a long gentle plain",
+        f=_cliff_f,
+        grad_xy=_cliff_grad,
+        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
+        starts={"cliff top": (-19.0, 1.0)},
+        xlim=(-20.0, 3.0),
+        ylim=(-1.5, 1.5),
+        description="Large gradients first, small ones for a long way after: AdaGrad's worst case.",
+    )
+
+
+def scaled_loss(landscape: Landscape, factor: float) -> Landscape:
+    """The same landscape with its loss multiplied by ``factor`` (so every gradient is ``factor`` times larger).
+
+    The minima stay where they are; only their values are scaled. Used to show
+    that RMSprop's and Adam's paths hardly change while gradient descent's do.
+    """
+    factor = check.check_positive("factor", factor)
+    return Landscape(
+        name=f"{landscape.name} x{factor:g}",
+        title=f"{landscape.title}, loss x {factor:g}",
+        f=lambda x, y: factor * landscape.f(x, y),
+        grad_xy=lambda x, y: tuple(factor * g for g in landscape.grad_xy(x, y)),
+        minima=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.minima),
+        saddles=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.saddles),
+        starts=dict(landscape.starts),
+        xlim=landscape.xlim,
+        ylim=landscape.ylim,
+        log_contours=landscape.log_contours,
+    )
+
+
+def scaled_bowl(scale: float) -> Landscape:
+    """The bowl J = (x^2 + y^2) / 2 measured in other units: w' = scale * w.
+
+    J(w') = |w'|^2 / (2 scale^2). The curvature is 1 / scale^2, so the ideal
+    learning rate (one Newton step) is scale^2: it carries the units of w^2 / J.
+    The start is (-4, 3) * scale.
+    """
+    scale = check.check_positive("scale", scale)
+    curvature = 1.0 / scale**2
+    return Landscape(
+        name="scaled_bowl",
+        title=f"Bowl in units scaled by {scale:g}",
+        f=lambda x, y: 0.5 * curvature * (x * x + y * y),
+        grad_xy=lambda x, y: (curvature * x, curvature * y),
+        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
+        starts={"corner": (-4.0 * scale, 3.0 * scale)},
+        xlim=(-5.0 * scale, 5.0 * scale),
+        ylim=(-4.0 * scale, 4.0 * scale),
+    )
+
+
 LANDSCAPES: dict[str, Callable[..., Landscape]] = {
     "bowl": bowl,
     "ravine": ravine,
@@ -233,18 +320,33 @@ class StochasticLandscape:
     exactly J's; a mini-batch B gives the gradient grad J(w) + mean_{i in B} a_i,
     whose noise shrinks like 1 / sqrt(|B|). ``noise`` is the standard
     deviation of each component of a_i.
+
+    Everything else (name, f, minima, starts, view box, grid, ...) is the
+    wrapped landscape's, read through to ``self.landscape``.
     """
 
     def __init__(self, landscape: Landscape, n_samples: int = 200, noise: float = 1.0, seed: int = 0) -> None:
+        if not isinstance(landscape, Landscape):
+            raise TypeError(
+                f"landscape must be a Landscape (e.g. get_landscape('bowl')), got {type(landscape).__name__}"
+            )
         self.landscape = landscape
         self.n_samples = check.check_positive_int("n_samples", n_samples)
         self.noise = check.check_positive("noise", noise)
         tilts = np.random.default_rng(seed).normal(0.0, self.noise, size=(self.n_samples, 2))
         self.tilts = tilts - tilts.mean(axis=0)
-        for attribute in ("name", "title", "f", "minima", "saddles", "starts", "xlim", "ylim", "log_contours", "grid"):
-            setattr(self, attribute, getattr(landscape, attribute))
-        self.start = landscape.start
-        self.start_point = landscape.start_point
+
+    @property
+    def start(self) -> np.ndarray:
+        """The wrapped landscape's start. Written out: it is part of the problem protocol, and from
+        Python 3.12 isinstance(x, Protocol) looks attributes up statically, past __getattr__."""
+        return self.landscape.start
+
+    def __getattr__(self, attribute: str):
+        # Called only for what this class does not define: the wrapped landscape's picture and points.
+        if attribute.startswith("__") or attribute == "landscape":
+            raise AttributeError(attribute)  # copy and pickle probe these before __init__ has run
+        return getattr(self.landscape, attribute)
 
     def loss(self, w: np.ndarray, batch: np.ndarray | None = None) -> float:
         value = self.landscape.loss(w)

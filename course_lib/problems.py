@@ -30,12 +30,21 @@ def _rows(X: np.ndarray, batch) -> np.ndarray:
     return X if batch is None else X[np.atleast_1d(batch)]
 
 
-class Problem:
-    """Shared parts: the batch convention and loss_and_grad."""
+class DataProblem:
+    """Shared parts: the batch convention, loss_and_grad and the start (``course_lib.protocol.Problem``)."""
 
     name = "problem"
     title = "Problem"
     n_samples: int
+
+    def init_params(self, seed: int = 0):
+        """Parameters to start from; ``seed`` matters where they are random (a network's weights)."""
+        raise NotImplementedError
+
+    @property
+    def start(self):
+        """The start of ``descend`` when it is given no seed: ``init_params(0)``."""
+        return self.init_params(0)
 
     def loss(self, w, batch=None) -> float:
         return self.loss_and_grad(w, batch)[0]
@@ -51,7 +60,7 @@ class Problem:
         raise NotImplementedError
 
 
-class LinearRegression(Problem):
+class LinearRegression(DataProblem):
     """Least squares: J(w) = mean_i (x_i . w - y_i)^2 / 2, on synthetic data.
 
     ``scales`` stretches the features (a badly scaled problem when they differ).
@@ -116,7 +125,7 @@ def _log_loss_and_grad(X, y, w):
     return loss, X.T @ (p - y) / len(y)
 
 
-class SparseLogisticRegression(Problem):
+class SparseLogisticRegression(DataProblem):
     """Logistic regression on binary features, some common and some rare.
 
     Features 0 .. n_common-1 are active in about half the examples; the
@@ -174,7 +183,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         return data["images"].reshape(-1, 64) / 16.0, data["labels"].astype(int)
 
 
-class DigitsMLP(Problem):
+class DigitsMLP(DataProblem):
     """A 64-hidden-10 network with tanh and softmax, trained on the digits.
 
     Parameters are a dict of arrays {"W1", "b1", "W2", "b2"}. The loss is the
@@ -243,7 +252,7 @@ class DigitsMLP(Problem):
 PROBLEMS = {cls.name: cls for cls in (LinearRegression, SparseLogisticRegression, DigitsMLP)}
 
 
-def get_problem(name: str, **options) -> Problem:
+def get_problem(name: str, **options) -> DataProblem:
     """Build a data problem by name: 'linear_regression', 'sparse_logistic' or 'digits_mlp'."""
     check.check_choice("problem", name, tuple(PROBLEMS))
     return PROBLEMS[name](**options)

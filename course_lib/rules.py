@@ -13,6 +13,10 @@ symbol names (see the name table in the README):
 The functions are pure: arrays and numbers in, new arrays out. They never
 modify their inputs and do no argument checking; the optimizer classes in
 ``course_lib.optimizers`` check arguments, hold the state and call these.
+Three small pieces (the denominator with eps, Adam's bias correction and
+AdaDelta's RMS ratio) are functions of their own, because the optimizers'
+diagnostics (effective learning rate, m_hat and v_hat) must use exactly the
+arithmetic the rules use.
 The exercises ask you to write functions with exactly these signatures.
 
 Conventions follow torch.optim 2.13 (CPU) so that a run can be compared with
@@ -86,8 +90,7 @@ def adagrad_update(
     Returns (w, G).
     """
     G = G + g * g
-    denominator = np.sqrt(G + eps) if eps_inside_sqrt else np.sqrt(G) + eps
-    w = w - lr * g / denominator
+    w = w - lr * g / root_with_eps(G, eps, eps_inside_sqrt)  # sqrt(G) + eps, or sqrt(G + eps)
     return w, G
 
 
@@ -117,8 +120,7 @@ def rmsprop_update(
     Returns (w, v).
     """
     v = gamma * v + (1 - gamma) * g * g
-    denominator = np.sqrt(v + eps) if eps_inside_sqrt else np.sqrt(v) + eps
-    w = w - lr * g / denominator
+    w = w - lr * g / root_with_eps(v, eps, eps_inside_sqrt)  # sqrt(v) + eps, or sqrt(v + eps)
     return w, v
 
 
@@ -142,7 +144,7 @@ def adadelta_update(
     Returns (w, v, u).
     """
     v = gamma * v + (1 - gamma) * g * g
-    dw = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    dw = rms_ratio(u, v, eps) * g  # sqrt(u + eps) / sqrt(v + eps) * g, with the u of the last step
     u = gamma * u + (1 - gamma) * dw * dw
     w = w - lr * dw
     return w, v, u
@@ -180,10 +182,29 @@ def adam_update(
     """
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
-    if bias_correction:
-        m_hat = m / (1 - beta1**t)
-        v_hat = v / (1 - beta2**t)
-    else:
-        m_hat, v_hat = m, v
-    w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    m_hat, v_hat = bias_corrected(m, v, t, beta1, beta2, bias_correction)  # m / (1 - beta1^t), v / (1 - beta2^t)
+    w = w - lr * m_hat / root_with_eps(v_hat, eps)  # sqrt(v_hat) + eps
     return w, m, v
+
+
+# ---- pieces shared by several rules (and by the optimizers' diagnostics) ----------
+
+
+def root_with_eps(x: Array, eps: float, eps_inside_sqrt: bool = False) -> Array:
+    """The adaptive rules' denominator: sqrt(x) + eps (torch's form), or sqrt(x + eps) (the article's)."""
+    return np.sqrt(x + eps) if eps_inside_sqrt else np.sqrt(x) + eps
+
+
+def bias_corrected(
+    m: Array, v: Array, t: int, beta1: float, beta2: float, bias_correction: bool = True
+) -> tuple[Array, Array]:
+    """Adam's m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t); m and v unchanged when switched off."""
+    if not bias_correction:
+        return m, v
+    return m / (1 - beta1**t), v / (1 - beta2**t)
+
+
+def rms_ratio(u: Array, v: Array, eps: float) -> Array:
+    """AdaDelta's factor RMS[dw] / RMS[g] = sqrt(u + eps) / sqrt(v + eps)."""
+    return np.sqrt(u + eps) / np.sqrt(v + eps)
+

@@ -118,3 +118,12 @@ def test_bad_arguments_are_named():
         descend(Adam(), LinearRegression(n_samples=100), batch_size=101)
     with pytest.raises(TypeError, match="optimizer must be a course_lib Optimizer, got str"):
         descend("adam", bowl)
+
+
+@pytest.mark.parametrize("start", [[1.0, 2.0], (1.0, 2.0), [1, 2]], ids=["list", "tuple", "ints"])
+def test_a_start_given_as_a_list_or_tuple_of_numbers_is_a_point(start):
+    bowl = get_landscape("bowl")
+    run = descend(GradientDescent(lr=0.1), bowl, start=start, steps=3)
+    reference = descend(GradientDescent(lr=0.1), bowl, start=np.array([1.0, 2.0]), steps=3)
+    np.testing.assert_array_equal(run.params, reference.params)
+    assert isinstance(run.final, np.ndarray) and run.final.dtype == np.float64

@@ -253,3 +253,220 @@ def test_format_gap_hides_round_off_and_names_divergence():
     assert choosing.format_gap(1e-9, width=9) == "  1.0e-09"
     with pytest.raises(ValueError, match="gap must be >= 0 or inf, got -1.0"):
         choosing.format_gap(-1.0)
+
+
+# ---- setting_sweep and fastest_setting (chapter 08) ------------------------------------------
+
+
+def test_settled_at_needs_the_gap_to_stay_below_the_target():
+    gaps = np.array([5.0, 0.5, 2.0, 0.5, 0.1])
+    assert choosing._settled_at(gaps, 1.0) == 3  # dipped at step 1, climbed out at 2, stayed from 3
+    assert choosing._settled_at(gaps, 10.0) == 0
+    assert choosing._settled_at(np.array([5.0, 0.1, 3.0]), 1.0) == -1
+
+
+def test_setting_sweep_records_gaps_and_settling_steps_per_value():
+    ravine = get_landscape("ravine")
+    sweep = choosing.setting_sweep(GradientDescent(), ravine, "lr", [0.01, 0.19, 0.25], steps=300, target_gap=1e-3)
+    np.testing.assert_array_equal(sweep["values"], [0.01, 0.19, 0.25])
+    assert np.isinf(sweep["gaps"][2])  # above 2 / 10 gradient descent diverges on the ravine
+    assert sweep["steps_to_target"][0] == -1 and sweep["steps_to_target"][2] == -1
+    run = descend(GradientDescent(lr=0.19), ravine, steps=300)
+    first = int(np.flatnonzero(run.losses <= 1e-3)[0])
+    assert sweep["steps_to_target"][1] == first  # gradient descent's loss falls monotonically here
+    best = choosing.fastest_setting(sweep)
+    assert best == {"value": 0.19, "index": 1, "steps": first, "gap": sweep["gaps"][1]}
+
+
+def test_setting_sweep_sweeps_adadelta_eps():
+    bowl = get_landscape("bowl")
+    sweep = choosing.setting_sweep(AdaDelta(), bowl, "eps", [1e-6, 1e-4], steps=300, keep_runs=True)
+    assert [run.hyperparams["eps"] for run in sweep["runs"]] == [1e-6, 1e-4]
+    assert sweep["gaps"][1] < 1e-3 < sweep["gaps"][0]  # a larger eps is a larger step: it solves the bowl
+
+
+def test_fastest_setting_falls_back_to_the_smallest_gap_and_breaks_ties_low():
+    sweep = {"values": np.array([0.1, 1.0, 10.0]), "gaps": np.array([0.5, 0.2, np.inf]),
+             "steps_to_target": np.array([-1, -1, -1])}
+    assert choosing.fastest_setting(sweep) == {"value": 1.0, "index": 1, "steps": None, "gap": 0.2}
+    sweep["steps_to_target"] = np.array([7, 7, -1])
+    assert choosing.fastest_setting(sweep)["value"] == 0.1
+
+
+def test_setting_sweep_rejects_bad_arguments():
+    bowl = get_landscape("bowl")
+    with pytest.raises(ValueError, match="name must be a hyperparameter of GradientDescent, got 'eps'"):
+        choosing.setting_sweep(GradientDescent(), bowl, "eps", [1e-4])
+    with pytest.raises(ValueError, match="values must hold at least one value"):
+        choosing.setting_sweep(GradientDescent(), bowl, "lr", [])
+    with pytest.raises(ValueError, match=r"values\[...\] \(lr\) must be > 0, got -1"):
+        choosing.setting_sweep(GradientDescent(), bowl, "lr", [-1])
+    with pytest.raises(ValueError, match="target_gap needs full-batch losses"):
+        choosing.setting_sweep(GradientDescent(), bowl, "lr", [0.1], target_gap=1e-3, batch_loss=True)
+    with pytest.raises(ValueError, match="run setting_sweep with target_gap"):
+        choosing.fastest_setting({"values": np.ones(1), "gaps": np.ones(1)})
+
+
+# ---- rare features over seeds (chapter 04) -----------------------------------------------
+
+
+def test_rare_features_over_seeds_tunes_each_optimizer_per_seed():
+    lrs = [0.1, 1.0]
+    result = adaptive.rare_features_over_seeds([GradientDescent(), AdaGrad()], seeds=[0, 1], lrs=lrs, steps=200)
+    assert set(result) == {"Gradient descent", "AdaGrad"}
+    for seed in (0, 1):
+        problem = SparseLogisticRegression(seed=seed)
+        runs = [descend(AdaGrad(lr=lr), problem, steps=200, batch_size=1, seed=seed, record_diagnostics=False)
+                for lr in lrs]
+        held_out = [problem.test_loss(run.final) for run in runs]
+        best = int(np.argmin(held_out))
+        row = result["AdaGrad"]
+        assert row["best_lr"][seed] == lrs[best]
+        assert row["held_out"][seed] == pytest.approx(held_out[best])
+        error = np.abs(runs[best].final - problem.w_true)
+        assert row["rare"][seed] == pytest.approx(error[problem.is_rare].mean())
+        assert row["common"][seed] == pytest.approx(error[~problem.is_rare].mean())
+    # Different seeds are different data sets, so the results differ.
+    assert result["AdaGrad"]["rare"][0] != result["AdaGrad"]["rare"][1]
+
+
+def test_rare_features_over_seeds_rejects_empty_inputs():
+    with pytest.raises(ValueError, match="seeds and optimizers must each hold at least one entry"):
+        adaptive.rare_features_over_seeds([AdaGrad()], seeds=[], lrs=[0.1])
+
+
+def test_share_of_batches_with_feature():
+    shares = adaptive.share_of_batches_with_feature(0.03, [1, 32])
+    assert shares[1] == pytest.approx(0.03)
+    assert shares[32] == pytest.approx(0.62, abs=0.005)
+    # Measured on the sparse problem's data: batches of 32 drawn at random contain a given rare feature as often.
+    problem = SparseLogisticRegression()
+    rng = np.random.default_rng(0)
+    active = [problem.X[rng.choice(problem.n_samples, 32, replace=False), 5].any() for _ in range(4000)]
+    assert np.mean(active) == pytest.approx(shares[32], abs=0.05)
+    with pytest.raises(ValueError, match=r"rate must be in \(0, 1\], got 0"):
+        adaptive.share_of_batches_with_feature(0, [1])
+
+
+# ---- RMSprop's start-up bias (chapters 05, 06) -------------------------------------------
+
+
+def _bias_corrected_rmsprop_by_hand(w, grad, steps, lr, gamma, eps):
+    """The equations written out: v <- gamma v + (1 - gamma) g^2; w <- w - lr g / (sqrt(v / (1 - gamma^t)) + eps)."""
+    v = np.zeros_like(w)
+    path = [w]
+    for t in range(1, steps + 1):
+        g = grad(w)
+        v = gamma * v + (1 - gamma) * g * g
+        w = w - lr * g / (np.sqrt(v / (1 - gamma**t)) + eps)
+        path.append(w)
+    return np.array(path)
+
+
+def test_rmsprop_with_bias_correction_follows_its_equations():
+    ravine = get_landscape("ravine")
+    run = descend(adaptive.rmsprop_with_bias_correction(lr=0.1, gamma=0.99), ravine, steps=50)
+    expected = _bias_corrected_rmsprop_by_hand(ravine.start, ravine.grad, 50, 0.1, 0.99, 1e-8)
+    np.testing.assert_allclose(run.params, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.9, 0.99, 0.999])
+def test_plain_rmsprop_first_step_is_lr_over_sqrt_one_minus_gamma(gamma):
+    ravine = get_landscape("ravine")
+    plain = descend(RMSprop(lr=0.1, gamma=gamma), ravine, steps=1)
+    corrected = descend(adaptive.rmsprop_with_bias_correction(lr=0.1, gamma=gamma), ravine, steps=1)
+    np.testing.assert_allclose(np.abs(plain.params[1] - plain.params[0]), 0.1 / np.sqrt(1 - gamma), rtol=1e-6)
+    np.testing.assert_allclose(np.abs(corrected.params[1] - corrected.params[0]), 0.1, rtol=1e-6)
+
+
+def test_rmsprop_startup_runs_both_variants_per_gamma():
+    cliff = adaptive.cliff_and_plain()
+    rows = adaptive.rmsprop_startup(cliff, lr=0.1, gammas=[0.9, 0.999], steps=100)
+    assert [(r["gamma"], r["variant"]) for r in rows] == [(0.9, "plain"), (0.9, "corrected"),
+                                                         (0.999, "plain"), (0.999, "corrected")]
+    plain, corrected = rows[2], rows[3]
+    # sqrt(2) coordinates times lr / sqrt(1 - gamma) on the first step, plain; sqrt(2) lr corrected.
+    assert plain["first_steps"][0] == pytest.approx(np.sqrt(2) * 0.1 / np.sqrt(0.001), rel=1e-6)
+    assert corrected["first_steps"][0] == pytest.approx(np.sqrt(2) * 0.1, rel=1e-6)
+    assert corrected["final_x"] == pytest.approx(corrected["run"].params[-1, 0])
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        adaptive.rmsprop_startup(cliff, lr=0, gammas=[0.9])
+
+
+# ---- Adam's bias correction (chapter 07) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("beta", [0.9, 0.999])
+def test_average_weight_is_one_minus_beta_to_the_t(beta):
+    for t in (1, 10, 1000):
+        assert adaptive.average_weight(beta, t) == pytest.approx(1 - beta**t, rel=1e-9)
+    # The running average of a constant gradient, started at 0, is exactly that fraction of it.
+    m = 0.0
+    for _ in range(10):
+        m = beta * m + (1 - beta) * 3.0
+    assert m == pytest.approx(3.0 * adaptive.average_weight(beta, 10))
+
+
+def test_adam_startup_ratios_without_correction_scale_like_the_betas():
+    ravine = get_landscape("ravine")
+    rows = adaptive.adam_startup(ravine, lr=0.1, beta2s=[0.99, 0.999, 0.9999], steps=5)
+    first = {(r["beta2"], r["corrected"]): r["ratio"][0] for r in rows}
+    for beta2 in (0.99, 0.999, 0.9999):
+        assert first[(beta2, True)] == pytest.approx(1.0, rel=1e-6)
+        # Without correction the first step is (1 - beta1) / sqrt(1 - beta2) times lr.
+        assert first[(beta2, False)] == pytest.approx(0.1 / np.sqrt(1 - beta2), rel=1e-6)
+
+
+def test_adam_beta_grid_matches_single_runs():
+    problem = LinearRegression()
+    grid = adaptive.adam_beta_grid(problem, [0.0, 0.9], [0.99, 0.999], lr=0.05, steps=30, batch_size=None)
+    assert grid.shape == (2, 2)
+    run = descend(Adam(lr=0.05, beta1=0.9, beta2=0.99), problem, steps=30, record_diagnostics=False)
+    assert grid[1, 0] == pytest.approx(problem.loss(run.final))
+    assert len({float(x) for x in grid.ravel()}) == 4
+
+
+def test_adadelta_cold_start_is_the_same_in_every_unit_system():
+    rows = adaptive.adadelta_cold_start([1.0, 10.0], steps=1000)
+    assert rows[0]["first_step"] == pytest.approx(rows[1]["first_step"], rel=1e-4)
+    assert rows[0]["first_step"] == pytest.approx(np.sqrt(2) * np.sqrt(1e-6 / 0.1), rel=1e-3)
+    assert rows[1]["left"] > 100 * rows[0]["left"]  # the cold stride is 10 times too short on the x10 bowl
+    assert [r["newton"] for r in rows] == [1.0, 100.0]
+    run = descend(AdaDelta(), adaptive.scaled_bowl(10.0), steps=1000)
+    assert rows[1]["ratio"] == pytest.approx(run.diagnostics["effective_lr"][-1, 0])
+
+
+# ---- step cost (chapter 07) ----------------------------------------------------------------
+
+
+def test_bytes_per_parameter_counts_reads_and_writes():
+    assert adaptive.bytes_per_parameter(Adam()) == 8 * (4 + 3)  # read w, g, m, v; write w, m, v
+    assert adaptive.bytes_per_parameter(GradientDescent()) == 8 * (2 + 1)
+    assert adaptive.bytes_per_parameter(AdaDelta(), itemsize=4) == 4 * (4 + 3)
+
+
+def test_step_and_gradient_cost_times_the_same_model():
+    from course_lib import DigitsMLP
+
+    costs = adaptive.step_and_gradient_cost(DigitsMLP(), [GradientDescent(), Adam()], batch_size=8, repeats=2)
+    assert set(costs) == {"gradient, batch of 8", "gradient, full batch", "Gradient descent", "Adam", "parameters"}
+    assert costs["parameters"] == 2410
+    assert all(seconds > 0 for name, seconds in costs.items() if name != "parameters")
+
+
+def test_per_parameter_step_cost_leaves_the_optimizer_usable():
+    optimizer = Adam()
+    costs = adaptive.per_parameter_step_cost(optimizer, [100, 1000], repeats=1)
+    assert list(costs) == [100, 1000] and all(ns > 0 for ns in costs.values())
+    assert optimizer.state["m"].shape == (1000,)  # it really stepped the last vector
+    with pytest.raises(ValueError, match="repeats must be"):
+        adaptive.median_seconds(lambda: None, repeats=0)
+
+
+def test_adam_with_beta2_near_one_and_decaying_rate_is_adagrad():
+    ravine = get_landscape("ravine")
+    close = adaptive.adam_as_adagrad(ravine, lr=0.5, steps=100)
+    assert close["largest_difference"] < 1e-6
+    assert close["adam"].shape == (101, 2)
+    far = adaptive.adam_as_adagrad(ravine, lr=0.5, steps=100, beta2=0.9)
+    assert far["largest_difference"] > 1e-3  # an average that forgets is not AdaGrad's sum

@@ -91,6 +91,35 @@ def test_tiny_noise_does_not_escape():
     assert result.escaped_fraction == 0.0
 
 
+def test_sgd_end_points_are_the_ends_of_descends_runs():
+    valley = get_landscape("foggy_valley")
+    start = valley.start_point("ridge")
+    reference = dv.escape_fraction(valley, start, lr=0.1, noise=1.5, steps=300, seeds=8)
+    together = dv.sgd_end_points(valley, start, lr=0.1, noise=1.5, steps=300, seeds=8)
+    np.testing.assert_allclose(together, [run.params[-1] for run in reference.runs], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(dv.basin_of(valley, together), reference.basins)
+
+
+def test_dose_response_agrees_with_escape_fraction_and_grows_with_the_noise():
+    valley = get_landscape("foggy_valley")
+    start = valley.start_point("ridge")
+    result = dv.escape_dose_response(valley, start, noises=(1e-3, 1.5), lrs=(0.05, 0.1), steps=300, seeds=10)
+    assert result.escaped.shape == (2, 2) and result.seeds == 10
+    reference = dv.escape_fraction(valley, start, lr=0.1, noise=1.5, steps=300, seeds=10)
+    assert result.escaped[1, 1] == reference.escaped_fraction
+    np.testing.assert_array_equal(result.escaped[0], [0.0, 0.0])  # no noise, no escape
+    np.testing.assert_array_equal(result.gd_escaped, [False, False])  # GD stays, as in escape_fraction
+    assert reference.gd_basin == reference.start_basin
+    p = result.escaped
+    np.testing.assert_allclose(result.standard_error, np.sqrt(p * (1 - p) / 10))
+
+
+def test_dose_response_rejects_a_bad_rate():
+    valley = get_landscape("foggy_valley")
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be"):
+        dv.escape_dose_response(valley, valley.start_point("ridge"), noises=(1.0,), lrs=(0.1, -0.1))
+
+
 # ---- the drifting stream ---------------------------------------------------------------
 
 
@@ -153,18 +182,6 @@ def test_gradient_error_rejects_a_batch_larger_than_the_data():
         dv.gradient_error(problem, np.zeros(2), 11)
 
 
-def test_batch_size_tradeoff_columns_and_deterministic_parts():
-    problem = DigitsMLP(hidden=8, n_train=200)
-    result = dv.batch_size_tradeoff(problem, GradientDescent(lr=0.1), (1, 20, 200), epochs=1, draws=20)
-    np.testing.assert_array_equal(result["steps_per_epoch"], [200, 10, 1])
-    assert result["gradient_error"][0] > result["gradient_error"][1] > 1e3 * result["gradient_error"][2]
-    assert np.all(result["seconds_per_epoch"] > 0)
-    # One epoch of 200 small steps goes further than one full-batch step at the same lr.
-    assert result["train_loss"][0] < result["train_loss"][2]
-    again = dv.batch_size_tradeoff(problem, GradientDescent(lr=0.1), (1, 20, 200), epochs=1, draws=20)
-    np.testing.assert_array_equal(result["train_loss"], again["train_loss"])
-
-
 def test_held_out_at_training_loss_finds_the_first_step_below_each_level():
     run = _trajectory(np.zeros((5, 1)), [2.0, 1.0, 0.6, 0.4, 0.3], test_losses=[2.1, 1.2, 0.9, 0.8, 0.85],
                       batch_size=5)
@@ -176,3 +193,77 @@ def test_held_out_at_training_loss_finds_the_first_step_below_each_level():
 def test_held_out_at_training_loss_needs_test_losses():
     with pytest.raises(ValueError, match="record_test_loss=True"):
         dv.held_out_at_training_loss(_trajectory(np.zeros((2, 1)), [1.0, 0.5]), 10, (0.5,))
+
+
+# ---- tuning per batch size ---------------------------------------------------------------
+
+
+class LogisticMap:
+    """A toy problem on which gradient descent is the logistic map x <- 4 x (1 - x) at lr = 1 (chaotic).
+
+    At lr = 0.1 the same gradient converges to the fixed point 0.75, whatever round-off does. The start
+    is 0.1 because from there a one-ulp change survives the first steps' rounding (from 0.3 it is rounded
+    away at once, and both runs are then the same floats).
+    """
+
+    n_samples = 50
+
+    def init_params(self, seed=0):
+        return np.array([0.1 + 0.01 * seed])
+
+    def loss(self, w, batch=None):
+        return float((w[0] - 0.75) ** 2)
+
+    def loss_and_grad(self, w, batch=None):
+        return self.loss(w), w - 4 * w * (1 - w)
+
+
+def test_nudged_moves_every_entry_by_one_ulp():
+    w = {"a": np.array([1.0, -2.0]), "b": np.array([[0.0]])}
+    moved = dv.nudged(w)
+    for name in w:
+        assert np.all(moved[name] > w[name])
+        np.testing.assert_array_equal(np.nextafter(moved[name], -np.inf), w[name])  # exactly one float apart
+    np.testing.assert_array_equal(dv.nudged(np.array([1.0])), [1.0 + np.finfo(float).eps])
+
+
+def test_final_loss_is_inf_when_the_run_diverges():
+    problem = LinearRegression(n_samples=50, n_features=3, seed=0)
+    assert dv.final_loss(problem, lr=10.0, steps=50) == float("inf")
+    assert dv.final_loss(problem, lr=0.1, steps=200) < problem.loss(np.zeros(3))
+
+
+def test_tuning_flags_a_chaotic_rate_and_never_picks_it():
+    tuning = dv.tune_batch_sizes(LogisticMap(), {1: (0.1, 1.0)}, epochs=2, seeds=3)
+    np.testing.assert_array_equal(tuning.chaotic(1), [False, True])
+    assert tuning.round_off[1][1] > 1e-3  # the logistic map has amplified one ulp a trillion-fold
+    assert tuning.best_lr[1] == 0.1 and tuning.losses[1][0] < 1e-12
+    assert tuning.seed_losses[1].shape == (3,) and tuning.seed_losses[1][0] == tuning.losses[1][0]
+
+
+def test_tuning_picks_the_lowest_loss_per_batch_size_with_the_same_epochs():
+    problem = DigitsMLP(hidden=8, n_train=200)
+    tuning = dv.tune_batch_sizes(problem, {1: (0.01, 0.1, 1.0), 200: (0.3, 1.0, 100.0)}, epochs=1, seeds=2)
+    for b in (1, 200):
+        assert not tuning.chaotic(b).any()
+        assert tuning.best_lr[b] == tuning.grids[b][np.argmin(tuning.losses[b])]
+    assert tuning.best_lr[1] == 0.1 and tuning.best_lr[200] == 1.0  # both failure edges lie inside the grids
+    # The spread over seeds comes from real, different runs.
+    assert tuning.seed_losses[1][0] != tuning.seed_losses[1][1]
+    again = dv.tune_batch_sizes(problem, {1: (0.01, 0.1, 1.0)}, epochs=1, seeds=2)
+    np.testing.assert_array_equal(again.losses[1], tuning.losses[1])
+
+
+def test_tuning_rejects_a_grid_with_nothing_usable():
+    with pytest.raises(ValueError, match=r"grids\[1\] has no rate that converges without chaos"):
+        dv.tune_batch_sizes(LogisticMap(), {1: (1.0,)}, epochs=2, seeds=1)
+
+
+def test_loss_against_time_reads_the_loss_within_each_budget():
+    problem = DigitsMLP(hidden=8, n_train=200)
+    result = dv.loss_against_time(problem, {1: 0.1, 200: 1.0}, budgets=(1e-3, 0.05))
+    np.testing.assert_array_equal(result["batch_sizes"], [1, 200])
+    assert result["loss"].shape == (2, 2) and np.all(np.isfinite(result["loss"]))
+    assert np.all(result["seconds_per_epoch"] > 0)
+    start = problem.loss(problem.init_params(0))
+    assert np.all(result["loss"][:, 1] < start)  # 50 ms is many steps on any machine

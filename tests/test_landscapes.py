@@ -50,6 +50,7 @@ def test_saddles_are_saddles(landscape):
         assert eigenvalues[0] < 0 < eigenvalues[1]
 
 
+@pytest.mark.slow
 def test_listed_minima_are_all_the_minima_of_the_foggy_valley():
     # Start plain gradient descent from a grid of points: every run must end at a listed minimum.
     from course_lib import GradientDescent, descend
@@ -113,3 +114,28 @@ def test_stochastic_landscape_rejects_bad_arguments():
         StochasticLandscape(get_landscape("bowl"), n_samples=0)
     with pytest.raises(ValueError, match="noise must be > 0, got 0.0"):
         StochasticLandscape(get_landscape("bowl"), noise=0.0)
+
+
+def test_stochastic_landscape_reads_the_picture_through_to_its_landscape():
+    valley = get_landscape("foggy_valley")
+    noisy = StochasticLandscape(valley, n_samples=20, seed=0)
+    assert noisy.landscape is valley
+    for attribute in ("name", "title", "minima", "saddles", "starts", "xlim", "ylim", "log_contours", "description"):
+        assert getattr(noisy, attribute) == getattr(valley, attribute), attribute
+    np.testing.assert_array_equal(noisy.start, valley.start)
+    np.testing.assert_array_equal(noisy.start_point("east"), valley.start_point("east"))
+    np.testing.assert_array_equal(noisy.grid(5)[2], valley.grid(5)[2])
+    assert noisy.n_samples == 20 and valley.n_samples is None
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        getattr(noisy, "no_such_thing")  # noqa: B009
+    with pytest.raises(TypeError, match="landscape must be a Landscape"):
+        StochasticLandscape(noisy)
+
+
+def test_the_chapters_landscapes_are_the_experiments_names():
+    from course_lib import landscapes
+    from course_lib.experiments import adaptive
+
+    for name in ("cliff_and_plain", "scaled_loss", "scaled_bowl"):
+        assert getattr(adaptive, name) is getattr(landscapes, name)
+        assert name not in landscapes.LANDSCAPES  # each belongs to one experiment, not to the menus

@@ -348,3 +348,129 @@ def test_changing_parameter_structure_needs_reset():
         opt.step(np.ones(3), np.ones(3))
     opt.reset()
     opt.step(np.ones(3), np.ones(3))
+
+
+# ---- edge cases (issue 9) ---------------------------------------------------------
+
+
+def test_dict_gradients_are_paired_with_parameters_by_key():
+    params = {"a": np.ones(2), "b": np.zeros(2)}
+    new = GradientDescent(lr=0.1).step(params, {"b": np.full(2, 5.0), "a": np.ones(2)})
+    assert list(new) == ["a", "b"]
+    np.testing.assert_array_equal(new["a"], [0.9, 0.9])
+    np.testing.assert_array_equal(new["b"], [-0.5, -0.5])
+
+
+@pytest.mark.parametrize(
+    "grads, message",
+    [
+        ({"a": np.ones(2), "c": np.ones(2)},
+         r"grads has key 'c', which params does not have; params has keys 'a', 'b'"),
+        ({"a": np.ones(2)}, r"grads is missing key 'b' of params"),
+        ([np.ones(2), np.ones(2)], r"grads must be a dict with the keys of params \('a', 'b'\), got list"),
+    ],
+)
+def test_dict_gradients_with_unknown_or_missing_keys_are_named(grads, message):
+    opt = Adam()
+    with pytest.raises(ValueError, match=message):
+        opt.step({"a": np.ones(2), "b": np.ones(2)}, grads)
+    assert opt.state == {"t": 0}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_zero_dimensional_parameters_work_like_one_element_arrays(name):
+    scalar_opt, vector_opt = make_optimizer(name, lr=0.1), make_optimizer(name, lr=0.1)
+    w, v = np.array(1.0), np.array([1.0])
+    for g in (0.5, -2.0, 1.5):
+        w = scalar_opt.step(w, np.array(g))
+        v = vector_opt.step(v, np.array([g]))
+        assert isinstance(w, np.ndarray) and w.shape == () and w.dtype == np.float64
+        assert w == v[0]
+    for state_name in scalar_opt.state_names:
+        state = scalar_opt.state[state_name]
+        assert isinstance(state, np.ndarray) and state.shape == ()
+        assert state == vector_opt.state[state_name][0]
+    effective = scalar_opt.effective_lr()
+    assert isinstance(effective, np.ndarray) and effective.shape == () and effective == vector_opt.effective_lr()[0]
+
+
+@pytest.mark.parametrize(
+    "params, grads, error",
+    [
+        (np.ones(2, np.float32), np.ones(2), TypeError),
+        (np.ones(2), np.array([1.0, np.nan]), ValueError),
+        ({"a": np.ones(2), "b": np.ones(3)}, {"a": np.ones(2), "b": np.array([1.0, np.inf, 1.0])}, ValueError),
+        ([np.ones(2), np.ones(3)], [np.ones(2), np.ones(2)], ValueError),
+    ],
+    ids=["dtype", "nan", "inf-in-second-array", "shape-of-second-array"],
+)
+def test_a_failed_first_step_leaves_no_layout_or_state(params, grads, error):
+    opt = Adam(lr=0.1)
+    with pytest.raises(error):
+        opt.step(params, grads)
+    assert opt.state == {"t": 0} and opt.diagnostics() == {}
+    with pytest.raises(RuntimeError, match="after the first step"):
+        opt.effective_lr()
+    # Any structure may follow, as after reset().
+    w = opt.step(np.ones(2), np.ones(2))
+    np.testing.assert_array_equal(w, Adam(lr=0.1).step(np.ones(2), np.ones(2)))
+    assert opt.t == 1
+
+
+def _what_effective_lr_multiplies(opt, g):
+    """The quantity that the effective learning rate multiplies in the step just taken."""
+    if opt.name in ("momentum",):
+        return opt.state["m"]
+    if opt.name == "adam":
+        return opt.bias_corrected()["m_hat"]
+    return g
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_effective_lr_is_the_factor_the_last_step_applied(name):
+    opt = make_optimizer(name, **TUNED[name])
+    w = np.array([1.0, -2.0, 0.5])
+    for k in range(6):
+        g = np.array([2.0, -1.0, 3.0]) * (0.7 ** k) + np.array([0.1, 0.2, -0.3])
+        new_w = opt.step(w, g)
+        applied = (w - new_w) / _what_effective_lr_multiplies(opt, g)
+        np.testing.assert_allclose(opt.effective_lr(), applied, rtol=1e-9)
+        w = new_w
+
+
+def test_adadelta_effective_lr_uses_the_u_of_before_the_step():
+    # gamma = 0.5, eps = 1e-2, g = 2 then 1 (see test_adadelta_by_hand): the factor of step 2
+    # is sqrt(u1 + eps) / sqrt(v2 + eps), with u1 from step 1, not u2.
+    opt = AdaDelta(lr=1.0, gamma=0.5, eps=1e-2)
+    opt.step(opt.step(np.array([1.0]), np.array([2.0])), np.array([1.0]))
+    dw1 = 0.1 / math.sqrt(2.01) * 2
+    u1 = 0.5 * dw1**2
+    assert opt.effective_lr()[0] == pytest.approx(math.sqrt(u1 + 0.01) / math.sqrt(1.51), rel=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_hyperparameter_is_validated_and_named(name):
+    cls = OPTIMIZERS[name]
+    for hyperparameter in cls.hyperparameters:
+        bad = "x" if isinstance(hyperparameter.default, bool) else -1.0
+        with pytest.raises((TypeError, ValueError), match=rf"{hyperparameter.name} must .*got {bad!r}"):
+            cls(**{hyperparameter.name: bad})
+
+
+def test_a_hyperparameter_must_be_declared_with_its_constraint():
+    from course_lib.optimizers import Hyperparameter, Interval, Optimizer
+
+    def rule(w, g, lr, decay):
+        return w - lr * decay * g
+
+    lr = Hyperparameter("lr", 0.1, Interval(low=0, low_open=True))
+    with pytest.raises(TypeError, match="rule takes decay, which hyperparameters does not declare"):
+        type("Decayed", (Optimizer,), {"name": "decayed", "rule": staticmethod(rule), "hyperparameters": (lr,)})
+    decayed = type("Decayed", (Optimizer,), {
+        "name": "decayed", "rule": staticmethod(rule),
+        "hyperparameters": (Hyperparameter("lr", 0.1, Interval(low=0, low_open=True)),
+                            Hyperparameter("decay", 0.5, Interval(low=0, high=1)))})
+    with pytest.raises(ValueError, match=r"decay must be in \[0, 1\], got 2.0"):
+        decayed(decay=2.0)
+    assert decayed(decay=0.25).step(np.ones(1), np.ones(1))[0] == pytest.approx(0.975)
+    assert repr(decayed(decay=0.25)) == "Decayed(lr=0.1, decay=0.25)"

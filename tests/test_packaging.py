@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI (a test extra)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 

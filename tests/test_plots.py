@@ -203,6 +203,7 @@ def test_gradient_noise_2d_scatter_and_high_dim_errors():
     assert ax.get_xscale() == "log"
 
 
+@pytest.mark.slow
 def test_surface_and_animation(valley, runs):
     ax = plots.surface(valley, runs[:1])
     assert ax.name == "3d" and ax.get_zlabel().startswith("log10")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_lib import Adam, DigitsMLP, LinearRegression, SparseLogisticRegression, descend, get_problem
-from course_lib.optimizers import _as_items
+from course_lib.params import leaves, pair
 
 PROBLEMS = [
     LinearRegression(n_samples=200, n_features=4, seed=1),
@@ -42,7 +42,7 @@ def test_gradient_matches_finite_differences(problem, batch):
     grads = problem.grad(params, batch)
     rng = np.random.default_rng(1)
     h = 1e-6
-    for (key, w), (_, g) in zip(_as_items(params, "params"), _as_items(grads, "grads")):
+    for key, w, g in pair(params, grads):
         assert g.shape == w.shape
         for index in rng.choice(w.size, size=min(w.size, 6), replace=False):
             plus = problem.loss(perturbed(params, key, index, h), batch)
@@ -53,8 +53,8 @@ def test_gradient_matches_finite_differences(problem, batch):
 @pytest.mark.parametrize("problem", PROBLEMS, ids=IDS)
 def test_full_gradient_is_the_mean_of_sample_gradients(problem):
     params = random_params(problem, 2)
-    full = _as_items(problem.grad(params), "g")
-    samples = [_as_items(problem.grad(params, np.array([i])), "g") for i in range(problem.n_samples)]
+    full = leaves(problem.grad(params), "g")
+    samples = [leaves(problem.grad(params, np.array([i])), "g") for i in range(problem.n_samples)]
     for j, (_, g) in enumerate(full):
         np.testing.assert_allclose(np.mean([s[j][1] for s in samples], axis=0), g, atol=1e-12)
 

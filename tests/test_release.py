@@ -1,14 +1,20 @@
-"""`python -m course_lib release`: exercises/ is generated from solutions/, deterministically, without leaks."""
+"""`python -m course_lib release`: exercises/ is generated from solutions/, deterministically, without leaks.
 
+Released notebooks show no verdict until the learner runs a check, and self-checking them with
+`pytest --nbval-lax` passes for right answers and fails, with the checker's message, for wrong ones.
+"""
+
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_lib import release
-from course_lib.exercise_specs import SPECS, specs_for
+from course_lib.exercises import SPECS, release, specs_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
@@ -39,7 +45,10 @@ def test_released_notebook_hides_the_solutions_and_keeps_the_rest(name):
     assert [c.id for c in exercise.cells] == [c.id for c in solution.cells]
     for sol, ex in zip(solution.cells, exercise.cells):
         tags = sol.metadata.get("tags", [])
-        assert ex.metadata == sol.metadata
+        if "check" in tags:
+            assert ex.metadata.tags == ["check"] and ex.metadata.course == sol.metadata.course
+        else:
+            assert ex.metadata == sol.metadata
         assert "BEGIN SOLUTION" not in ex.source and "END SOLUTION" not in ex.source
         if "solution" in tags:
             exercise_id = sol.metadata["course"]["exercise"]
@@ -48,15 +57,32 @@ def test_released_notebook_hides_the_solutions_and_keeps_the_rest(name):
             assert f'raise NotImplementedError("Exercise {exercise_id}: ' in ex.source.replace("'", '"')
             assert ex.outputs == [] and ex.execution_count is None
         elif "check" in tags:
-            exercise_id = sol.metadata["course"]["exercise"]
-            assert ex.outputs == sol.outputs
-            assert ex.outputs[0]["text"].startswith(f"Exercise {exercise_id} passed: ")
-            # Kept, so nbval accepts the stored output when a student self-checks.
-            assert ex.execution_count == sol.execution_count
+            # No stored verdict; nbval runs the check and fails the cell when it raises.
+            assert ex.outputs == [] and ex.execution_count is None
+            assert sol.outputs[0]["text"].startswith(f"Exercise {sol.metadata['course']['exercise']} passed: ")
         elif sol.cell_type == "code":
             assert ex.source == sol.source and ex.outputs == []
         else:
             assert ex.source == sol.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_untouched_release_shows_no_verdict_and_no_run(name):
+    for path in (EXERCISES / f"{name}.ipynb", EXERCISES / f"{name}.md"):
+        assert not re.search(r"Exercise \d\.\d (passed|failed)", path.read_text(encoding="utf-8")), path.name
+    for cell in read(EXERCISES / f"{name}.ipynb").cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.id
+
+
+def test_the_grader_reads_no_claim_of_passing_in_an_untouched_release(tmp_path):
+    from course_lib.grading import assemble
+
+    shutil.copytree(EXERCISES, tmp_path / "student")
+    submission = assemble.find_submission(tmp_path / "student", assemble.load_release(EXERCISES))
+    assert sorted(submission.notebooks) == NAMES
+    assert all(student_nb.claimed == set() for student_nb in submission.notebooks.values())
+    assert not [note for note in submission.notes if "check cell" in note], submission.notes
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -146,33 +172,134 @@ def course_copy(tmp_path):
     return tmp_path
 
 
-@pytest.mark.slow
-def test_release_command_is_deterministic_and_check_detects_stale_exercises(course_copy, capsys):
-    solutions, exercises = course_copy / "solutions", course_copy / "exercises"
-    args = ["--solutions", str(solutions), "--exercises", str(exercises)]
-    target = exercises / "04_adagrad.ipynb"
-    before = target.read_bytes()
-    target.unlink()
-    assert release.main(args + ["--check"]) == 1
-    assert "out of date: " in capsys.readouterr().out
+def _args(course_copy):
+    return ["--solutions", str(course_copy / "solutions"), "--exercises", str(course_copy / "exercises")]
 
-    assert release.main(args + ["04_adagrad"]) == 0  # executes the solutions notebook in a fresh kernel
-    assert target.read_bytes() == before
-    assert (solutions / "04_adagrad.ipynb").read_bytes() == (SOLUTIONS / "04_adagrad.ipynb").read_bytes()
+
+def test_release_is_deterministic_and_writes_each_notebook_with_its_md(course_copy, capsys):
+    args = _args(course_copy)
+    targets = [course_copy / "exercises" / f"04_adagrad{suffix}" for suffix in (".ipynb", ".md")]
+    before = [target.read_bytes() for target in targets]
+    for target in targets:
+        target.unlink()
+    assert release.main(args + ["--check"]) == 1
+    out = capsys.readouterr().out
+    assert "out of date: " in out and "04_adagrad.ipynb" in out and "04_adagrad.md" in out
+
     assert release.main(args + ["04_adagrad"]) == 0
+    assert [target.read_bytes() for target in targets] == before
+    assert release.main(args) == 0
     assert "0 file(s) changed" in capsys.readouterr().out
     assert release.main(args + ["--check"]) == 0
 
-    nb = read(solutions / "04_adagrad.ipynb")  # an instructor edits a solution and forgets to release
-    _cell(nb, "ex4-2-text").source += "\n\nA new sentence."
-    nbformat.write(nb, solutions / "04_adagrad.ipynb")
-    assert release.main(args + ["--check"]) == 1
+
+def test_check_reports_a_stale_exercise_md_alone(course_copy, capsys):
+    md = course_copy / "exercises" / "05_rmsprop.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("RMSprop", "RMSProp", 1), encoding="utf-8")
+    assert release.main(_args(course_copy) + ["--check"]) == 1
+    assert capsys.readouterr().out.splitlines()[0].endswith("05_rmsprop.md (run `python -m course_lib release`)")
+
+
+def test_another_jupytext_version_alone_is_not_a_change(course_copy, capsys):
+    md = course_copy / "exercises" / "05_rmsprop.md"
+    text = md.read_text(encoding="utf-8")
+    assert re.search(r"jupytext_version: \S+", text)
+    md.write_text(re.sub(r"jupytext_version: \S+", "jupytext_version: 9.9.9", text), encoding="utf-8")
+    assert release.main(_args(course_copy) + ["--check"]) == 0
+
+
+def test_a_solution_not_rebuilt_from_its_md_is_refused(course_copy, capsys):
+    source = course_copy / "solutions" / "04_adagrad.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    assert release.main(_args(course_copy)) == 1
+    err = capsys.readouterr().err
+    assert "04_adagrad.ipynb is not built from its source 04_adagrad.md" in err
+    assert "make notebooks NB=04" in err
+    assert release.main(_args(course_copy) + ["--check"]) == 1
 
 
 def test_release_refuses_unknown_notebooks(course_copy, capsys):
-    args = ["--solutions", str(course_copy / "solutions"), "--exercises", str(course_copy / "exercises")]
-    assert release.main(args + ["09_nothing"]) == 1
+    assert release.main(_args(course_copy) + ["09_nothing"]) == 1
     assert "unknown notebook" in capsys.readouterr().err
+
+
+def test_without_a_checkout_the_error_names_the_folder_and_the_option(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(release, "CHECKOUT", tmp_path / "site-packages")  # an installed copy: no solutions/
+    monkeypatch.chdir(tmp_path)
+    assert release.default_folder("solutions") == tmp_path / "solutions"
+    assert release.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"the solutions folder {tmp_path / 'solutions'} does not exist" in err and "--solutions DIR" in err
+
+
+def test_from_a_checkout_the_defaults_are_its_folders():
+    assert release.default_folder("solutions") == SOLUTIONS
+    assert release.default_folder("exercises") == EXERCISES
+
+
+def test_the_md_keeps_the_metadata_jupytext_toml_keeps():
+    toml = (ROOT / "jupytext.toml").read_text(encoding="utf-8")
+    assert f'notebook_metadata_filter = "{release.NOTEBOOK_METADATA_FILTER}"' in toml
+
+
+# ---- self-checking the released notebooks with nbval ------------------------------------------
+
+
+def _with_answers(name, replace=None):
+    """The released notebook with the solutions' answers pasted in (and ``replace``: cell id -> source)."""
+    solution = read(SOLUTIONS / f"{name}.ipynb")
+    answers = {c.id: c.source for c in solution.cells if "solution" in c.metadata.get("tags", [])}
+    answers.update(replace or {})
+    nb = read(EXERCISES / f"{name}.ipynb")
+    for cell in nb.cells:
+        if cell.id in answers:
+            cell.source = answers[cell.id]
+    return nb
+
+
+def _nbval(folder):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
+         "--rootdir", str(folder), str(folder)],
+        capture_output=True, text=True, timeout=600, cwd=folder,
+    )
+
+
+@pytest.mark.slow
+def test_released_notebooks_with_right_answers_pass_nbval(tmp_path):
+    for name in NAMES:
+        nbformat.write(_with_answers(name), tmp_path / f"{name}.ipynb")
+    run = _nbval(tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
+
+
+@pytest.mark.slow
+def test_a_right_answer_passes_nbval_over_a_stale_failure_saved_in_the_check_cell(tmp_path):
+    """A learner ran a check with a wrong answer, fixed the answer and saved without rerunning the check."""
+    nb = _with_answers("04_adagrad")
+    check_cell = next(c for c in nb.cells if c.id == "ex4-1-check")
+    check_cell.execution_count = 3
+    check_cell.outputs = [nbformat.v4.new_output("error", ename="ExerciseFailed", evalue="Exercise 4.1 failed: x")]
+    nbformat.write(nb, tmp_path / "04_adagrad.ipynb")
+    run = _nbval(tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+ADAGRAD_EPS_INSIDE = """def adagrad_update(w, g, G, lr=1e-2, eps=1e-10):
+    G = G + g * g
+    return w - lr * g / np.sqrt(G + eps), G
+"""
+
+
+@pytest.mark.slow
+def test_a_wrong_answer_fails_nbval_with_the_checkers_message(tmp_path):
+    nbformat.write(_with_answers("04_adagrad", replace={"ex4-1-answer": ADAGRAD_EPS_INSIDE}), tmp_path / "ex.ipynb")
+    run = _nbval(tmp_path)
+    assert run.returncode == 1
+    assert "1 failed, 4 passed" in run.stdout, run.stdout[-3000:]
+    assert "Exercise 4.1 failed: wrong w on case" in run.stdout
+    assert "Known mistake: eps on the wrong side of the square root" in run.stdout
 
 
 @pytest.mark.slow

@@ -3,13 +3,22 @@
 Plain, seeded functions that run ``course_lib.descend`` and return numbers
 and trajectories; the chapters print and plot what they return.
 
-- ``cliff_and_plain``: a landscape where AdaGrad's shrinking learning rate stalls (chapters 04, 05).
+- ``cliff_and_plain``: a landscape where AdaGrad's shrinking learning rate stalls (chapters 04, 05;
+  defined in ``course_lib.landscapes``, like ``scaled_loss`` and ``scaled_bowl``).
 - ``sweep``: one optimizer replayed over several values of one hyperparameter.
 - ``feature_errors``: how far rare and common weights are from the true ones (chapter 04).
 - ``start_grid`` and ``basin_fractions``: which hollow each start ends in (chapter 05).
 - ``scaled_loss``: the same landscape with its loss (and gradients) multiplied (chapter 05).
 - ``update_scaling`` and ``scaled_bowl``: the units argument for AdaDelta (chapter 06).
 - ``steps_to_reach``, ``step_lengths`` and ``losses_at``: reading progress off a trajectory (all).
+- ``rare_features_over_seeds`` and ``share_of_batches_with_feature``: rare features on several data sets,
+  and how sparse a batch's gradient is (chapters 04, 07).
+- ``rmsprop_with_bias_correction`` and ``rmsprop_startup``: RMSprop's start-up bias (chapters 05, 06).
+- ``adadelta_cold_start``: Zeiler's units argument from a cold state (chapter 06).
+- ``average_weight``, ``adam_startup``, ``adam_beta_grid`` and ``adam_as_adagrad``: Adam's bias correction,
+  its betas and its link to AdaGrad (chapter 07).
+- ``step_and_gradient_cost``, ``per_parameter_step_cost`` and ``bytes_per_parameter``: what a step costs
+  next to a gradient of the same model (chapter 07).
 """
 
 from __future__ import annotations
@@ -22,48 +31,14 @@ import numpy as np
 from .. import _validate as check
 from .. import rules
 from ..descent import Trajectory, descend
-from ..landscapes import Landscape, Point, bowl
-from ..optimizers import AdaDelta, Optimizer, _as_items, _rebuild
+from ..landscapes import Landscape, bowl
 
-# ---- a landscape where AdaGrad stalls ------------------------------------------
-
-# The cliff: height, steepness and position of a tanh step in x; the plain is a
-# very gentle parabola x^2 / 200 whose slope at the cliff's foot is only 0.15.
-_CLIFF_HEIGHT, _CLIFF_STEEPNESS, _CLIFF_X = 2.0, 2.0, -16.0
-
-
-def _cliff_f(x, y):
-    return x * x / 200 + _CLIFF_HEIGHT * (1 - np.tanh(_CLIFF_STEEPNESS * (x - _CLIFF_X))) + 0.5 * y * y
-
-
-def _cliff_grad(x, y):
-    # The cosh is clipped so that far-away grid points do not overflow.
-    sech2 = 1 / np.cosh(np.clip(_CLIFF_STEEPNESS * (x - _CLIFF_X), -300, 300)) ** 2
-    return x / 100 - _CLIFF_HEIGHT * _CLIFF_STEEPNESS * sech2, y
-
-
-def cliff_and_plain() -> Landscape:
-    """A steep cliff followed by a long, gentle plain down to the minimum at (0, 0).
-
-    J(x, y) = x^2 / 200 + 2 (1 - tanh(2 (x + 16))) + y^2 / 2.
-
-    The hiker starts at the top of the cliff, (-19, 1). Crossing it gives
-    gradients of size up to 4 in x; on the plain that follows they are below
-    0.15. AdaGrad keeps the cliff's squared gradients in its sum G forever, so
-    its steps on the plain are tiny; RMSprop forgets them.
-    """
-    return Landscape(
-        name="cliff_and_plain",
-        title="A cliff, then a long gentle plain",
-        f=_cliff_f,
-        grad_xy=_cliff_grad,
-        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
-        starts={"cliff top": (-19.0, 1.0)},
-        xlim=(-20.0, 3.0),
-        ylim=(-1.5, 1.5),
-        description="Large gradients first, small ones for a long way after: AdaGrad's worst case.",
-    )
-
+# The chapters' landscapes are defined in course_lib.landscapes; the chapters call them from here.
+from ..landscapes import cliff_and_plain as cliff_and_plain
+from ..landscapes import scaled_bowl as scaled_bowl
+from ..landscapes import scaled_loss as scaled_loss
+from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop
+from ..params import leaves, unravel
 
 # ---- sweeps ---------------------------------------------------------------------
 
@@ -130,15 +105,11 @@ def losses_at(trajectory: Trajectory, problem: Any, steps: Sequence[int]) -> np.
     """
     if trajectory.final is None:
         raise ValueError("trajectory.final is None; losses_at needs a run made by descend")
-    template = _as_items(trajectory.final, "trajectory.final")
-    sizes = np.cumsum([0] + [a.size for _, a in template])
     out = []
     for step in steps:
         if not 0 <= step <= trajectory.steps:
             raise ValueError(f"steps must lie between 0 and {trajectory.steps} (the run's length), got {step!r}")
-        row = trajectory.params[step]
-        arrays = [row[a:b].reshape(w.shape).astype(w.dtype) for (_, w), a, b in zip(template, sizes[:-1], sizes[1:])]
-        out.append(problem.loss(_rebuild(trajectory.final, arrays)))
+        out.append(problem.loss(unravel(trajectory.params[step], trajectory.final)))
     return np.array(out)
 
 
@@ -228,49 +199,7 @@ def basin_fractions(
     return {"ends": ends, "fractions": fractions, "global": float(np.mean(ends == 0))}
 
 
-def scaled_loss(landscape: Landscape, factor: float) -> Landscape:
-    """The same landscape with its loss multiplied by ``factor`` (so every gradient is ``factor`` times larger).
-
-    The minima stay where they are; only their values are scaled. Used to show
-    that RMSprop's and Adam's paths hardly change while gradient descent's do.
-    """
-    factor = check.check_positive("factor", factor)
-    return Landscape(
-        name=f"{landscape.name} x{factor:g}",
-        title=f"{landscape.title}, loss x {factor:g}",
-        f=lambda x, y: factor * landscape.f(x, y),
-        grad_xy=lambda x, y: tuple(factor * g for g in landscape.grad_xy(x, y)),
-        minima=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.minima),
-        saddles=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.saddles),
-        starts=dict(landscape.starts),
-        xlim=landscape.xlim,
-        ylim=landscape.ylim,
-        log_contours=landscape.log_contours,
-    )
-
-
 # ---- units: AdaDelta's ratio RMS[dw] / RMS[g] ------------------------------------------------
-
-
-def scaled_bowl(scale: float) -> Landscape:
-    """The bowl J = (x^2 + y^2) / 2 measured in other units: w' = scale * w.
-
-    J(w') = |w'|^2 / (2 scale^2). The curvature is 1 / scale^2, so the ideal
-    learning rate (one Newton step) is scale^2: it carries the units of w^2 / J.
-    The start is (-4, 3) * scale.
-    """
-    scale = check.check_positive("scale", scale)
-    curvature = 1.0 / scale**2
-    return Landscape(
-        name="scaled_bowl",
-        title=f"Bowl in units scaled by {scale:g}",
-        f=lambda x, y: 0.5 * curvature * (x * x + y * y),
-        grad_xy=lambda x, y: (curvature * x, curvature * y),
-        minima=(Point(0.0, 0.0, 0.0, "minimum"),),
-        starts={"corner": (-4.0 * scale, 3.0 * scale)},
-        xlim=(-5.0 * scale, 5.0 * scale),
-        ylim=(-4.0 * scale, 4.0 * scale),
-    )
 
 
 def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, float]:
@@ -311,3 +240,299 @@ def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, 
 
     before, after = step_sizes(1.0), step_sizes(scale)
     return {name: after[name] / before[name] for name in before}
+
+
+# ---- rare features over several seeds (chapters 04, 07) ------------------------------------
+
+
+def rare_features_over_seeds(
+    optimizers: Sequence[Optimizer],
+    seeds: Sequence[int],
+    lrs: Sequence[float],
+    steps: int = 2000,
+    batch_size: int = 1,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each optimizer tuned and measured on ``SparseLogisticRegression(seed=s)`` for every seed.
+
+    For every seed (a new data set, new true weights and a new order of examples) each
+    optimizer is swept over ``lrs`` and keeps the rate with the lowest held-out loss
+    after ``steps`` steps of ``batch_size`` examples; for that run the mean distance of
+    the rare and of the common weights from the true ones is recorded.
+
+    Returns
+    -------
+    {optimizer label: {"best_lr", "held_out", "rare", "common": arrays (len(seeds),)}}
+    """
+    from ..problems import SparseLogisticRegression  # problems sit beside landscapes; imported where used
+
+    steps = check.check_positive_int("steps", steps)
+    if len(seeds) == 0 or len(optimizers) == 0:
+        raise ValueError("seeds and optimizers must each hold at least one entry")
+    out = {opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers}
+    for seed in seeds:
+        problem = SparseLogisticRegression(seed=int(seed))
+        for optimizer in optimizers:
+            runs = sweep(optimizer, problem, "lr", lrs, steps=steps, batch_size=batch_size, seed=int(seed),
+                         record_diagnostics=False, batch_loss=True)
+            held_out = [problem.test_loss(run.final) for run in runs]
+            best = int(np.argmin(held_out))
+            final_error = np.abs(runs[best].final - problem.w_true)
+            row = out[optimizer.label]
+            row["best_lr"].append(float(lrs[best]))
+            row["held_out"].append(float(held_out[best]))
+            row["rare"].append(float(final_error[problem.is_rare].mean()))
+            row["common"].append(float(final_error[~problem.is_rare].mean()))
+    return {label: {key: np.array(values) for key, values in row.items()} for label, row in out.items()}
+
+
+def share_of_batches_with_feature(rate: float, batch_sizes: Sequence[int]) -> dict[int, float]:
+    """Chance that a feature active in a fraction ``rate`` of the examples is active somewhere in a batch.
+
+    It is 1 - (1 - rate)^B for a batch of B examples: at rate 0.03, 3 % of single
+    examples but 62 % of batches of 32. The larger the batch, the less sparse its gradient.
+    """
+    rate = check.check_number("rate", rate)
+    if not 0 < rate <= 1:
+        raise ValueError(f"rate must be in (0, 1], got {rate!r}")
+    return {int(b): 1.0 - (1.0 - rate) ** check.check_positive_int("batch_sizes[...]", b) for b in batch_sizes}
+
+
+# ---- RMSprop's start-up bias (chapters 05, 06) ----------------------------------------------
+
+
+def rmsprop_with_bias_correction(lr: float = 1e-2, gamma: float = 0.99, eps: float = 1e-8) -> Optimizer:
+    """RMSprop whose average v is bias-corrected like Adam's: v_hat = v / (1 - gamma^t).
+
+    Plain RMSprop starts from v = 0, so v_1 = (1 - gamma) g_1^2 and its first step is
+    lr / sqrt(1 - gamma) per coordinate (10 lr at gamma = 0.99). Dividing v by
+    1 - gamma^t, the total weight of the running average after t steps, removes that.
+
+    This is exactly Adam with beta1 = 0 (then m = g and m_hat = g) and beta2 = gamma,
+    so it is built as that Adam: one rule, not a second copy of it.
+    """
+    return Adam(lr=lr, beta1=0.0, beta2=gamma, eps=eps)
+
+
+def rmsprop_startup(
+    landscape: Landscape, lr: float, gammas: Sequence[float], steps: int = 500, loss_below: float = 0.01
+) -> list[dict[str, Any]]:
+    """Plain and bias-corrected RMSprop for each ``gamma``: the first steps, the arrival and the end.
+
+    Returns
+    -------
+    One dict per (gamma, variant), in order: {"gamma", "variant" ("plain" or "corrected"),
+    "first_steps": lengths of steps 1 and 2, "reached": first step with loss <= loss_below (or None),
+    "final_x": x after the last step, "last_steps": mean step length over the last 50 steps,
+    "run": the Trajectory}
+    """
+    lr = check.check_positive("lr", lr)
+    rows = []
+    for gamma in gammas:
+        gamma = check.check_unit_interval("gammas[...]", gamma)
+        variants = (("plain", RMSprop(lr=lr, gamma=gamma)), ("corrected", rmsprop_with_bias_correction(lr, gamma)))
+        for variant, optimizer in variants:
+            run = descend(optimizer, landscape, steps=steps, label=f"{variant}, gamma={gamma:g}")
+            lengths = step_lengths(run)
+            rows.append({
+                "gamma": gamma, "variant": variant, "first_steps": lengths[:2],
+                "reached": steps_to_reach(run, loss_below), "final_x": float(run.params[-1, 0]),
+                "last_steps": float(lengths[-50:].mean()), "run": run,
+            })
+    return rows
+
+
+# ---- Adam's bias correction, and the weight of a running average (chapter 07) ---------------------
+
+
+def average_weight(beta: float, t: int) -> float:
+    """Total weight of a running average m_t = beta m_(t-1) + (1 - beta) g_t, m_0 = 0, after t steps.
+
+    m_t = sum_k (1 - beta) beta^(t-k) g_k: a weighted sum of the gradients seen so far whose
+    weights add up to 1 - beta^t, not 1. The missing beta^t is the weight the
+    average gives to its zero start; dividing by 1 - beta^t makes the weights sum to 1.
+    The sum is computed term by term (not by the closed form), so it checks the formula.
+    """
+    beta = check.check_unit_interval("beta", beta)
+    t = check.check_positive_int("t", t)
+    return float(sum((1 - beta) * beta ** (t - k) for k in range(1, t + 1)))
+
+
+def adam_startup(landscape: Landscape, lr: float, beta2s: Sequence[float], steps: int = 10) -> list[dict[str, Any]]:
+    """Adam's first ``steps`` step lengths relative to lr, with and without bias correction, per beta2.
+
+    Returns
+    -------
+    One dict per (beta2, correction): {"beta2", "corrected" (bool), "ratio": array (steps,) of
+    |step| / (lr sqrt(d)) with d the number of coordinates (1 means exactly lr per coordinate),
+    "loss": the loss after the last of those steps}
+    """
+    lr = check.check_positive("lr", lr)
+    steps = check.check_positive_int("steps", steps)
+    rows = []
+    for beta2 in beta2s:
+        for corrected in (True, False):
+            run = descend(Adam(lr=lr, beta2=beta2, bias_correction=corrected), landscape, steps=steps,
+                          record_diagnostics=False)
+            ratio = step_lengths(run) / (lr * np.sqrt(run.params.shape[1]))
+            rows.append({"beta2": float(beta2), "corrected": corrected, "ratio": ratio,
+                         "loss": float(run.losses[-1])})
+    return rows
+
+
+def adam_beta_grid(
+    problem: Any,
+    beta1s: Sequence[float],
+    beta2s: Sequence[float],
+    lr: float,
+    steps: int = 200,
+    batch_size: int | None = 32,
+) -> np.ndarray:
+    """Final full-batch training loss of Adam for every (beta1, beta2); inf where a run diverged.
+
+    Returns an array of shape (len(beta1s), len(beta2s)); every run uses the same seed, so the
+    same batches.
+    """
+    lr = check.check_positive("lr", lr)
+    grid = np.empty((len(beta1s), len(beta2s)))
+    for i, beta1 in enumerate(beta1s):
+        for j, beta2 in enumerate(beta2s):
+            run = descend(Adam(lr=lr, beta1=beta1, beta2=beta2), problem, steps=steps, batch_size=batch_size,
+                          record_diagnostics=False, batch_loss=True)
+            grid[i, j] = np.inf if run.diverged else problem.loss(run.final)
+    return grid
+
+
+def adadelta_cold_start(scales: Sequence[float], steps: int = 1000) -> list[dict[str, float]]:
+    """AdaDelta from a cold state (u = v = 0) on the bowl measured in units ``scale`` times smaller.
+
+    Zeiler's units argument says RMS[dw] / RMS[g] stands in for the inverse curvature, the
+    Newton step's H^-1, which is scale^2 on ``scaled_bowl(scale)``. From a cold start the
+    first step is sqrt(eps / (1 - gamma)) per coordinate in *every* unit system, so the
+    argument can only hold once u has filled up with steps of the right size.
+
+    Returns
+    -------
+    One dict per scale: {"scale", "first_step": length of step 1, "left": |w_steps| / |w_0|
+    (the fraction of the start distance still to go), "ratio": RMS[dw] / RMS[g] in x after the
+    last step, "newton": scale^2, the ratio a Newton step would use}
+    """
+    steps = check.check_positive_int("steps", steps)
+    rows = []
+    for scale in scales:
+        landscape = scaled_bowl(scale)
+        run = descend(AdaDelta(), landscape, steps=steps)
+        distance = np.linalg.norm(run.params, axis=1)
+        rows.append({
+            "scale": float(scale), "first_step": float(step_lengths(run)[0]), "left": float(distance[-1] / distance[0]),
+            "ratio": float(run.diagnostics["effective_lr"][-1, 0]), "newton": float(scale) ** 2,
+        })
+    return rows
+
+
+# ---- what an optimizer step costs (chapters 06, 07) -------------------------------------------
+
+
+def median_seconds(call: Any, repeats: int = 20) -> float:
+    """Median wall time of ``call()`` over ``repeats`` calls (after one warm-up call)."""
+    import time
+
+    repeats = check.check_positive_int("repeats", repeats)
+    call()
+    times = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - tic)
+    return float(np.median(times))
+
+
+def step_and_gradient_cost(
+    problem: Any, optimizers: Sequence[Optimizer], batch_size: int = 32, repeats: int = 20
+) -> dict[str, float]:
+    """Seconds for one gradient of ``problem`` and for one step of each optimizer on *its* parameters.
+
+    The gradient is timed on a mini-batch of ``batch_size`` examples and on the full batch;
+    each optimizer steps the same parameter structure (e.g. a network's dict of arrays)
+    with that gradient, so the two costs are for the same model.
+
+    Returns
+    -------
+    {"gradient, batch of B": s, "gradient, full batch": s, optimizer label: s per step, ...,
+     "parameters": the number of parameters}
+    """
+    params = problem.init_params(0)
+    batch = np.arange(check.check_positive_int("batch_size", batch_size))
+    _, grads = problem.loss_and_grad(params, batch)
+    out = {
+        f"gradient, batch of {batch_size}": median_seconds(lambda: problem.loss_and_grad(params, batch), repeats),
+        "gradient, full batch": median_seconds(lambda: problem.loss_and_grad(params), repeats),
+    }
+    for optimizer in optimizers:
+        optimizer.reset()
+        optimizer.step(params, grads)  # state allocated before timing
+        out[optimizer.label] = median_seconds(lambda opt=optimizer: opt.step(params, grads), repeats)
+    out["parameters"] = float(sum(a.size for _, a in leaves(params)))
+    return out
+
+
+def per_parameter_step_cost(
+    optimizer: Optimizer, sizes: Sequence[int], repeats: int = 5, inplace: bool = True
+) -> dict[int, float]:
+    """Nanoseconds per parameter for one step on a float64 vector of each size.
+
+    With ``inplace=True`` the step is ``course_lib.fast.step_inplace`` (the same rule, in
+    cache-sized blocks); otherwise ``Optimizer.step``. Once the arrays no longer fit in the
+    cache the cost per parameter stops falling: the step then waits for main memory, and
+    its cost is set by the bytes it moves (see ``bytes_per_parameter``), not by arithmetic.
+    """
+    from ..fast import step_inplace  # fast sits beside optimizers; imported where used
+
+    rng = np.random.default_rng(0)
+    out = {}
+    for size in sizes:
+        size = check.check_positive_int("sizes[...]", size)
+        w, g = np.zeros(size), rng.normal(size=size)
+        optimizer.reset()
+        if inplace:
+            seconds = median_seconds(lambda w=w, g=g: step_inplace(optimizer, w, g), repeats)
+        else:
+            seconds = median_seconds(lambda w=w, g=g: optimizer.step(w, g), repeats)
+        out[size] = seconds / size * 1e9
+    return out
+
+
+def bytes_per_parameter(optimizer: Optimizer, itemsize: int = 8) -> int:
+    """The least memory traffic of one in-place step, per parameter, in bytes.
+
+    The step must read w, g and each state array and write w and each state array once.
+    """
+    n_state = len(optimizer.state_names)
+    return itemsize * ((2 + n_state) + (1 + n_state))
+
+
+def adam_as_adagrad(landscape: Landscape, lr: float, steps: int = 100, beta2: float = 1 - 1e-9) -> dict[str, Any]:
+    """The Adam paper's link to AdaGrad (Kingma & Ba, section 5), run.
+
+    With beta1 = 0, beta2 close to 1 and the rate decayed as lr / sqrt(t), the bias-corrected
+    v_hat is the plain mean of all g^2 so far, (1/t) sum g^2, and Adam's step
+    (lr / sqrt(t)) g / sqrt(v_hat) = lr g / sqrt(sum g^2) is AdaGrad's. The Adam steps are
+    taken with ``rules.adam_update`` itself; AdaGrad runs through ``descend``.
+
+    Returns
+    -------
+    {"adam": (steps + 1, 2) path, "adagrad": Trajectory, "largest_difference": max |path difference|}
+    """
+    lr = check.check_positive("lr", lr)
+    steps = check.check_positive_int("steps", steps)
+    beta2 = check.check_unit_interval("beta2", beta2)
+    w = landscape.start.copy()
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    path = [w]
+    for t in range(1, steps + 1):
+        w, m, v = rules.adam_update(w, landscape.grad(w), m, v, t, lr=lr / np.sqrt(t), beta1=0.0, beta2=beta2)
+        path.append(w)
+    path = np.array(path)
+    # Rescaled, Adam's eps becomes sqrt(t) eps in AdaGrad's denominator; with eps = 1e-8 both are negligible.
+    adagrad = descend(AdaGrad(lr=lr, eps=1e-8), landscape, steps=steps, record_diagnostics=False)
+    return {"adam": path, "adagrad": adagrad, "largest_difference": float(np.abs(path - adagrad.params).max())}
+

@@ -3,6 +3,8 @@
 - ``race``: several optimizers from the same start on one problem, one Trajectory each.
 - ``final_gap``: how far a run ended above the best loss known for its problem.
 - ``lr_sensitivity``: final gap of each optimizer over a sweep of learning rates.
+- ``setting_sweep``: final gap and steps to a target gap over a sweep of any one hyperparameter.
+- ``fastest_setting``: the value of a sweep that reaches a target gap in the fewest steps.
 - ``lr_window``: how many of the swept learning rates worked, and which was best.
 - ``format_gap``: a gap as the chapters print it ("diverged", "< 1e-09", "3.2e-02").
 
@@ -110,6 +112,98 @@ def lr_sensitivity(
         gaps = [final_gap(descend(optimizer.clone(lr=lr), problem, steps=steps, **options), problem) for lr in lrs]
         out[optimizer.label] = np.array(gaps)
     return out
+
+
+def setting_sweep(
+    optimizer: Optimizer,
+    problem: Any,
+    name: str,
+    values: Sequence[float],
+    steps: int = 200,
+    target_gap: float | None = None,
+    keep_runs: bool = False,
+    **descend_options: Any,
+) -> dict[str, Any]:
+    """Run ``optimizer`` once per value of its hyperparameter ``name`` ("lr", or AdaDelta's "eps").
+
+    Parameters
+    ----------
+    optimizer : the optimizer whose other hyperparameters stay fixed.
+    problem : a landscape or data problem.
+    name : the hyperparameter to vary; it must be one of the optimizer's.
+    values : the values to try (positive).
+    steps : steps per run.
+    target_gap : if given, also record the step from which on the gap J(w) - J* stays at or below this
+        (a run that dips below it and climbs out again has not reached it)
+        (read off the full-batch losses the runs record, so do not pass ``batch_loss=True`` with it).
+    keep_runs : also return the Trajectories (to plot a chosen run without running it again).
+    descend_options : passed on to ``descend``.
+
+    Returns
+    -------
+    {"values": the values, "gaps": final gaps (inf where a run diverged),
+     "steps_to_target": step from which the gap stays <= target_gap, -1 where never (only with target_gap),
+     "runs": the Trajectories (only with keep_runs)}
+    """
+    steps = check.check_positive_int("steps", steps)
+    if name not in optimizer.hyperparams:
+        raise ValueError(
+            f"name must be a hyperparameter of {type(optimizer).__name__}, got {name!r}; "
+            f"allowed: {', '.join(optimizer.hyperparams)}"
+        )
+    if len(values) == 0:
+        raise ValueError("values must hold at least one value, got an empty sequence")
+    for value in values:
+        check.check_positive(f"values[...] ({name})", value)
+    if target_gap is not None:
+        target_gap = check.check_positive("target_gap", target_gap)
+        if descend_options.get("batch_loss"):
+            raise ValueError("target_gap needs full-batch losses; do not combine it with batch_loss=True")
+    options = {"record_diagnostics": False, "batch_loss": target_gap is None, **descend_options}
+    gaps, reached, runs = [], [], []
+    floor = best_known_loss(problem)
+    for value in values:
+        run = descend(optimizer.clone(**{name: value}), problem, steps=steps, **options)
+        if keep_runs:
+            runs.append(run)
+        gaps.append(final_gap(run, problem))
+        if target_gap is not None:
+            reached.append(_settled_at(run.losses - floor, target_gap) if not run.diverged else -1)
+    out = {"values": np.asarray(values, dtype=float), "gaps": np.array(gaps)}
+    if target_gap is not None:
+        out["steps_to_target"] = np.array(reached, dtype=int)
+    if keep_runs:
+        out["runs"] = runs
+    return out
+
+
+def _settled_at(gaps: np.ndarray, target: float) -> int:
+    """The first step from which every later gap is <= target; -1 if the last one is not."""
+    above = np.flatnonzero(gaps > target)
+    if above.size == 0:
+        return 0
+    return -1 if above[-1] == len(gaps) - 1 else int(above[-1]) + 1
+
+
+def fastest_setting(sweep: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The value of a ``setting_sweep`` (run with ``target_gap``) that reached the target in the fewest steps.
+
+    Ties go to the smallest value. When no value reached the target, the one with the
+    smallest final gap wins (gaps below SOLVED_GAP counting as equal), and "steps" is None.
+
+    Returns
+    -------
+    {"value": the chosen value, "index": its position in the sweep,
+     "steps": steps it needed to reach the target (or None), "gap": its final gap}
+    """
+    if "steps_to_target" not in sweep:
+        raise ValueError("sweep has no 'steps_to_target'; run setting_sweep with target_gap=...")
+    values, gaps, reached = sweep["values"], sweep["gaps"], sweep["steps_to_target"]
+    if (reached >= 0).any():
+        best = int(np.argmin(np.where(reached >= 0, reached, np.iinfo(int).max)))
+        return {"value": float(values[best]), "index": best, "steps": int(reached[best]), "gap": float(gaps[best])}
+    best = int(np.argmin(np.maximum(gaps, SOLVED_GAP)))
+    return {"value": float(values[best]), "index": best, "steps": None, "gap": float(gaps[best])}
 
 
 def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[str, Any]:

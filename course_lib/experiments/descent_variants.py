@@ -8,8 +8,12 @@ asserted: they are the only results here that change from run to run.
 - ``steps_near_saddle``: how long a run lingers where the gradient almost vanishes (chapter 01).
 - ``cost_per_step``: seconds per full-batch and per one-example step as the data set grows (01, 02).
 - ``basin_of``, ``settle`` and ``escape_fraction``: which hollow SGD ends in, over many seeds (02).
+- ``sgd_end_points`` and ``escape_dose_response``: the same, vectorised over seeds, for a grid of noise
+  levels and learning rates (02).
 - ``DriftingStream``, ``online_run`` and ``frozen_run``: learning from data that arrives and drifts (02).
-- ``gradient_error`` and ``batch_size_tradeoff``: noise against time per epoch for each batch size (03).
+- ``gradient_error``: how far a mini-batch gradient is from the full one, for each batch size (03).
+- ``tune_batch_sizes`` and ``loss_against_time``: the batch-size trade-off with the learning rate tuned
+  per batch size, per epoch (deterministic, checked for round-off chaos) and per second (measured) (03).
 - ``held_out_at_training_loss``: held-out loss at equal training loss, to compare generalisation (03).
 """
 
@@ -22,10 +26,12 @@ from typing import Any
 import numpy as np
 
 from .. import _validate as check
-from ..descent import Trajectory, _flatten, descend
+from ..descent import Trajectory, batch_indices, descend
 from ..landscapes import Landscape, StochasticLandscape
 from ..optimizers import GradientDescent, Optimizer
+from ..params import ravel
 from ..problems import LinearRegression
+from .adaptive import losses_at
 
 # ---- chapter 01: saddle points and the cost of a step -------------------------------
 
@@ -161,6 +167,107 @@ def escape_fraction(
     )
 
 
+def sgd_end_points(
+    landscape: Landscape,
+    start: np.ndarray,
+    lr: float,
+    noise: float,
+    steps: int = 300,
+    seeds: int = 100,
+    n_samples: int = 200,
+) -> np.ndarray:
+    """Where SGD ends after ``steps`` one-example steps, for seeds 0 .. seeds-1 at once: shape (seeds, 2).
+
+    The same runs as ``escape_fraction`` makes with ``descend`` (seed s draws the sample set
+    ``StochasticLandscape(landscape, n_samples, noise, seed=s)`` and the order of the examples),
+    but all seeds step together as one array, so that a grid of learning rates and noise levels
+    with a hundred seeds each takes about a second. The tests check that both give the same points.
+    """
+    lr = check.check_positive("lr", lr)
+    steps = check.check_positive_int("steps", steps)
+    seeds = check.check_positive_int("seeds", seeds)
+    orders = _example_orders(seeds, n_samples, steps)
+    return _sgd_together(landscape, start, np.full(seeds, lr), _tilts(landscape, seeds, n_samples, noise), orders)
+
+
+def _example_orders(seeds: int, n_samples: int, steps: int) -> np.ndarray:
+    """(seeds, steps): the example that seed s uses at each step, drawn exactly as ``descend`` draws it."""
+    orders = []
+    for seed in range(seeds):
+        batches = batch_indices(n_samples, 1, np.random.default_rng(seed))
+        orders.append(np.concatenate([next(batches) for _ in range(steps)]))
+    return np.array(orders)
+
+
+def _tilts(landscape: Landscape, seeds: int, n_samples: int, noise: float) -> np.ndarray:
+    """(seeds, n_samples, 2): the per-example tilts of each seed's StochasticLandscape."""
+    return np.array([StochasticLandscape(landscape, n_samples, noise, seed=seed).tilts for seed in range(seeds)])
+
+
+def _sgd_together(landscape: Landscape, start: np.ndarray, lrs: np.ndarray, tilts: np.ndarray,
+                  orders: np.ndarray) -> np.ndarray:
+    """Plain SGD for many runs at once: run r has rate lrs[r] and uses the tilts and order of seed r % seeds."""
+    seeds, steps = orders.shape
+    runs = len(lrs)
+    seed_of_run = np.arange(runs) % seeds
+    w = np.tile(np.asarray(start, dtype=float), (runs, 1))
+    for t in range(steps):
+        gx, gy = landscape.grad_xy(w[:, 0], w[:, 1])
+        # The same arithmetic as descend: g = grad J(w) + a_i, then w <- w - lr * g.
+        g = np.column_stack([gx, gy]) + tilts[seed_of_run, orders[seed_of_run, t]]
+        w = w - lrs[:, None] * g
+    return w
+
+
+@dataclass
+class DoseResponse:
+    """Fraction of seeded SGD runs that escaped the start's hollow, for each noise level and learning rate."""
+
+    noises: np.ndarray  # (k,)
+    lrs: np.ndarray  # (m,)
+    escaped: np.ndarray  # (k, m): fraction of the seeds that ended outside the start's hollow
+    seeds: int
+    gd_escaped: np.ndarray  # (m,): whether noise-free gradient descent, at each rate, left that hollow
+
+    @property
+    def standard_error(self) -> np.ndarray:
+        """Binomial standard error of each fraction, sqrt(p (1 - p) / seeds): the spread from the seeds alone."""
+        return np.sqrt(self.escaped * (1 - self.escaped) / self.seeds)
+
+
+def escape_dose_response(
+    landscape: Landscape,
+    start: np.ndarray,
+    noises: Sequence[float],
+    lrs: Sequence[float],
+    steps: int = 300,
+    seeds: int = 100,
+    n_samples: int = 200,
+) -> DoseResponse:
+    """How often SGD escapes the hollow that ``start`` drains into, against the noise and the learning rate.
+
+    For each pair (noise, lr), ``seeds`` SGD runs (those of ``sgd_end_points``) are classified by
+    the hollow their end drains into (``basin_of``). One flattering pair says little; the grid
+    shows where escaping starts and how it grows. Plain gradient descent at each rate is the
+    zero-noise row.
+    """
+    noises = [check.check_positive(f"noises[{i}]", x) for i, x in enumerate(noises)]
+    lrs = np.array([check.check_positive(f"lrs[{i}]", x) for i, x in enumerate(lrs)])
+    steps = check.check_positive_int("steps", steps)
+    seeds = check.check_positive_int("seeds", seeds)
+    start = np.asarray(start, dtype=float)
+    start_basin = int(basin_of(landscape, start[None, :])[0])
+    orders = _example_orders(seeds, n_samples, steps)
+    every_lr = np.repeat(lrs, seeds)  # run r has rate lrs[r // seeds] and the examples of seed r % seeds
+    ends = [_sgd_together(landscape, start, every_lr, _tilts(landscape, seeds, n_samples, noise), orders)
+            for noise in noises]
+    basins = basin_of(landscape, np.concatenate(ends)).reshape(len(noises), len(lrs), seeds)
+    gd_ends = [descend(GradientDescent(lr=lr), landscape, start=start, steps=steps, record_diagnostics=False).final
+               for lr in lrs]
+    return DoseResponse(np.array(noises), lrs, np.mean(basins != start_basin, axis=2), seeds,
+                        basin_of(landscape, np.array(gd_ends)) != start_basin)
+
+
 # ---- chapter 02: online learning on a drifting stream -------------------------------
 
 
@@ -249,46 +356,114 @@ def gradient_error(problem: Any, w: Any, batch_size: int, draws: int = 100, seed
         raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
     draws = check.check_positive_int("draws", draws)
     rng = np.random.default_rng(seed)
-    full = _flatten(problem.grad(w, None))
+    full = ravel(problem.grad(w, None))
     errors = [
-        np.linalg.norm(_flatten(problem.grad(w, rng.choice(n_samples, batch_size, replace=False))) - full)
+        np.linalg.norm(ravel(problem.grad(w, rng.choice(n_samples, batch_size, replace=False))) - full)
         for _ in range(draws)
     ]
     return float(np.mean(errors))
 
 
-def batch_size_tradeoff(
-    problem: Any,
-    optimizer: Optimizer,
-    batch_sizes: Sequence[int],
-    epochs: int = 2,
-    draws: int = 100,
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """For each batch size: gradient noise, steps and measured seconds per epoch, and the loss reached.
+def final_loss(problem: Any, lr: float, steps: int, batch_size: int | None = None, seed: int = 0,
+               start: Any = None) -> float:
+    """Full training loss after ``steps`` steps of plain (mini-batch) gradient descent; inf if it diverged."""
+    run = descend(GradientDescent(lr=lr), problem, start=start, steps=steps, batch_size=batch_size, seed=seed,
+                  record_diagnostics=False, batch_loss=True)
+    return float("inf") if run.diverged else float(problem.loss(run.final))
 
-    Every batch size gets the same budget of ``epochs`` passes over the data (so n_samples // B
-    steps per epoch) with the same optimizer and learning rate, from ``problem.init_params(seed)``.
+
+def nudged(params: Any) -> Any:
+    """``params`` with every entry moved to the next float towards +inf: a one-ulp change, the size of round-off."""
+    if isinstance(params, dict):
+        return {name: np.nextafter(a, np.inf) for name, a in params.items()}
+    return np.nextafter(np.asarray(params, dtype=float), np.inf)
+
+
+@dataclass
+class BatchSizeTuning:
+    """Gradient descent tuned separately for each batch size, with the same budget of epochs for all."""
+
+    grids: dict[int, np.ndarray]  # batch size -> the learning rates tried
+    losses: dict[int, np.ndarray]  # training loss after the budget at each rate (seed 0; inf = diverged)
+    round_off: dict[int, np.ndarray]  # how far that loss moved when the start moved by one ulp
+    best_lr: dict[int, float]  # the rate with the lowest loss among those that do not turn on round-off
+    seed_losses: dict[int, np.ndarray]  # training loss at the best rate for seeds 0 .. seeds-1
+    epochs: int
+    tolerance: float
+
+    def chaotic(self, batch_size: int) -> np.ndarray:
+        """Which rates of the grid gave a result that a one-ulp change of the start moves by more than tolerance."""
+        return self.round_off[batch_size] > self.tolerance
+
+
+def tune_batch_sizes(
+    problem: Any,
+    grids: dict[int, Sequence[float]],
+    epochs: int = 2,
+    seeds: int = 5,
+    tolerance: float = 1e-6,
+) -> BatchSizeTuning:
+    """Tune the learning rate of gradient descent for each batch size B, with ``epochs`` passes for every B.
+
+    Each rate of ``grids[B]`` is run from ``problem.init_params(0)`` and from the same start moved
+    by one ulp (``nudged``). A rate whose loss moves by more than ``tolerance`` under that change
+    is chaotic: its result is set by round-off (another CPU or BLAS gives another number), so it
+    is reported but never picked. The best of the others is then run with ``seeds`` seeds (each
+    seed draws the start and the order of the examples) to show the spread that matters.
+    """
+    epochs = check.check_positive_int("epochs", epochs)
+    seeds = check.check_positive_int("seeds", seeds)
+    tolerance = check.check_positive("tolerance", tolerance)
+    start = problem.init_params(0)
+    result = BatchSizeTuning({}, {}, {}, {}, {}, epochs, tolerance)
+    for b, lrs in grids.items():
+        b = check.check_positive_int("batch size", b)
+        lrs = np.array([check.check_positive(f"grids[{b}][{i}]", lr) for i, lr in enumerate(lrs)])
+        steps = epochs * (problem.n_samples // b)
+        batch = None if b == problem.n_samples else b
+        losses = np.array([final_loss(problem, lr, steps, batch, start=start) for lr in lrs])
+        moved = np.array([final_loss(problem, lr, steps, batch, start=nudged(start)) for lr in lrs])
+        with np.errstate(invalid="ignore"):  # inf - inf: both diverged, which round-off did not decide
+            round_off = np.where(np.isinf(losses) & np.isinf(moved), 0.0, np.abs(losses - moved))
+        usable = np.isfinite(losses) & (round_off <= tolerance)
+        if not usable.any():
+            raise ValueError(f"grids[{b}] has no rate that converges without chaos; got {lrs.tolist()}")
+        best = float(lrs[np.flatnonzero(usable)[np.argmin(losses[usable])]])
+        result.grids[b], result.losses[b], result.round_off[b], result.best_lr[b] = lrs, losses, round_off, best
+        result.seed_losses[b] = np.array([final_loss(problem, best, steps, batch, seed=s) for s in range(seeds)])
+    return result
+
+
+def loss_against_time(problem: Any, best_lr: dict[int, float], budgets: Sequence[float],
+                      seed: int = 0) -> dict[str, np.ndarray]:
+    """Training loss each batch size reached within each budget of computing time (seconds), at its own rate.
+
+    A measurement: it changes from run to run and machine to machine. The time of a step is the
+    median over a run of the time ``descend`` spent on each gradient and update
+    (``Trajectory.times``), so that a pause of the machine does not count; a budget of t seconds is
+    then ``t / median`` steps, and the full training loss is read after that many steps. A short
+    pilot run sizes the run so that it covers the largest budget.
 
     Returns
     -------
-    dict of arrays, one entry per batch size: "batch_sizes", "gradient_error" (at the start point,
-    see ``gradient_error``), "steps_per_epoch", "seconds_per_epoch" (measured: it varies from run
-    to run), "train_loss" and "test_loss" (full-batch and held-out, after the last epoch).
+    dict with "batch_sizes" (k,), "budgets" (m,), "loss" (k, m), "seconds_per_step" and
+    "seconds_per_epoch" (k,), measured.
     """
-    epochs = check.check_positive_int("epochs", epochs)
-    sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
-    start = problem.init_params(seed)
-    rows = []
-    for b in sizes:
-        steps_per_epoch = problem.n_samples // b
-        run = descend(optimizer, problem, start=start, steps=epochs * steps_per_epoch,
-                      batch_size=None if b == problem.n_samples else b, seed=seed,
+    budgets = np.array([check.check_positive(f"budgets[{i}]", x) for i, x in enumerate(budgets)])
+    losses, seconds_per_step, seconds_per_epoch = [], [], []
+    for b, lr in best_lr.items():
+        batch = None if b == problem.n_samples else b
+        pilot = descend(GradientDescent(lr=lr), problem, steps=20, batch_size=batch, seed=seed,
+                        record_diagnostics=False, batch_loss=True)
+        steps = int(budgets.max() / np.median(np.diff(pilot.times))) + 1
+        run = descend(GradientDescent(lr=lr), problem, steps=steps, batch_size=batch, seed=seed,
                       record_diagnostics=False, batch_loss=True)
-        rows.append((gradient_error(problem, start, b, draws, seed), steps_per_epoch, run.times[-1] / epochs,
-                     problem.loss(run.final), problem.test_loss(run.final)))
-    columns = ("gradient_error", "steps_per_epoch", "seconds_per_epoch", "train_loss", "test_loss")
-    return {"batch_sizes": np.array(sizes), **{name: np.array(col) for name, col in zip(columns, zip(*rows))}}
+        per_step = float(np.median(np.diff(run.times)))
+        losses.append(losses_at(run, problem, [min(int(budget / per_step), run.steps) for budget in budgets]))
+        seconds_per_step.append(per_step)
+        seconds_per_epoch.append(per_step * (problem.n_samples // b))
+    return {"batch_sizes": np.array(list(best_lr)), "budgets": budgets, "loss": np.array(losses),
+            "seconds_per_step": np.array(seconds_per_step), "seconds_per_epoch": np.array(seconds_per_epoch)}
 
 
 def held_out_at_training_loss(trajectory: Trajectory, n_samples: int, levels: Sequence[float]) -> list[dict[str, Any]]:

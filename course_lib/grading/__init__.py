@@ -4,10 +4,12 @@ The parts, in the order a submission goes through them (nothing imports upward):
 
 - ``assemble``: find each student's notebooks and rebuild them from the pristine
   release, taking from the student only the source of the answer cells;
-- ``run``: run a command in a separate, limited process (memory, wall clock,
-  output size), and nbval on the rebuilt notebook with it;
-- ``judge``: run the answer cells in a child process that sends back plain JSON,
-  and compare with the reference in the parent;
+- ``sandbox``: the OS sandbox (bubblewrap) every process that runs student code starts in;
+- ``run``: run a command in a sandboxed, limited process (memory, processes, wall
+  clock, output size), and nbval on the rebuilt notebook with it;
+- ``judge``: draw the cases, run the answer cells in a sandboxed child
+  (``judge_child``, which never sees the references) that sends back plain JSON,
+  and compare with the reference in the grader;
 - ``grade``: put the two verdicts together for a class, with timings;
 - ``report``: grades.csv and one feedback file per student;
 - ``cli``: the command line.

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..exercise_specs import SPECS
+from ..exercises import SPECS
 from .grade import ClassResult
 
 OUTCOMES = ("passed", "known mistake", "other wrong answer", "skipped")

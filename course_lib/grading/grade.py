@@ -3,12 +3,15 @@
 A check earns its points only when nbval passes its check cell AND the judge
 passes the exercise on inputs chosen at grading time; when they disagree the
 notes say so. Submissions are graded ``jobs`` at a time; each one runs two
-limited processes side by side (nbval with its kernel, and the judge), and
-whatever they do, the result is a row with a note.
+limited processes side by side (nbval with its kernel, and the judge), each in
+an OS sandbox of its own (``sandbox.py``), and whatever they do, the result is a
+row with a note. Without a sandbox the grader refuses to run, unless told
+``unsafe_no_sandbox=True`` (then every row's notes carry the warning).
 """
 
 from __future__ import annotations
 
+import queue
 import secrets
 import shutil
 import tempfile
@@ -18,14 +21,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..exercise_specs import Verdict, specs_for
+from ..exercises import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
 from .attempts import skipped_exercises
 from .judge import run_judge
-from .run import Limits, NbvalRun, run_nbval
+from .run import Confinement, Limits, NbvalRun, run_nbval
+from .sandbox import UID_BLOCK, Sandbox, find_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_EXERCISES = ROOT / "exercises"
+UNSAFE_WARNING = (
+    "UNSAFE: graded without a sandbox (--unsafe-no-sandbox): this student's code ran with the grader's rights "
+    "and could read or change other submissions, the solutions and the gradebook"
+)
 
 
 @dataclass
@@ -54,6 +62,7 @@ class ClassResult:
     results: list[SubmissionResult]
     seed: int
     seconds: float
+    sandbox: str = ""  # how student code was confined, in words (for the summary line and reports)
 
     @property
     def max_total(self) -> int:
@@ -112,7 +121,7 @@ def _nbval_notes(run: NbvalRun, limits: Limits) -> list[str]:
 
 
 def run_notebooks(
-    rebuilt: list[tuple[ReleasedNotebook, dict]], workdir: Path, limits: Limits
+    rebuilt: list[tuple[ReleasedNotebook, dict]], workdir: Path, limits: Limits, confinement: Confinement
 ) -> tuple[dict[str, tuple[str, str]], list[str], dict[str, float]]:
     """nbval on a submission's notebooks: one kernel for all of them, a fresh one after a crash.
 
@@ -134,7 +143,7 @@ def run_notebooks(
         run_dir = workdir / f"nbval-{attempt}"
         run_dir.mkdir()
         wall = max(1.0, deadline - time.perf_counter())
-        run = run_nbval(combined, run_dir, replace(limits, wall_seconds=wall))
+        run = run_nbval(combined, run_dir, replace(limits, wall_seconds=wall), confinement)
         timings["nbval"] += run.finished.seconds
         timings["kernel_start"] += run.kernel_seconds
         timings["cells"] += run.cells_seconds
@@ -152,12 +161,23 @@ def run_notebooks(
 
 
 def grade_submission(
-    folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits
+    folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits,
+    sandbox: Sandbox | None | str = "find", slot: int = 0,
 ) -> SubmissionResult:
-    """Grade one student's folder (read only); never raises for anything in the folder."""
+    """Grade one student's folder (read only); never raises for anything in the folder.
+
+    ``sandbox``: "find" (the default) uses this machine's sandbox and raises SandboxUnavailable
+    if there is none; None runs the student's code unconfined (a warning goes into the notes).
+    ``slot`` tells apart submissions graded at the same time (each slot has its own uid).
+    """
+    if sandbox == "find":
+        sandbox = find_sandbox()
+    confinement = Confinement(sandbox, slot)
     start = time.perf_counter()
     submission = find_submission(folder, release)
     result = SubmissionResult(submission.student, notes=list(submission.notes))
+    if sandbox is None:
+        result.notes.insert(0, UNSAFE_WARNING)
     points = exercise_points(release)
     result.points = dict.fromkeys(points, 0)
     result.feedback = {exercise: "not graded: notebook missing or unreadable" for exercise in points}
@@ -174,8 +194,8 @@ def grade_submission(
     try:
         (workdir / "judge").mkdir()
         with ThreadPoolExecutor(2) as pool:  # the kernel and the judge run side by side
-            nbval_future = pool.submit(run_notebooks, rebuilt, workdir, limits)
-            judge_future = pool.submit(run_judge, rebuilt, seed, workdir / "judge", limits)
+            nbval_future = pool.submit(run_notebooks, rebuilt, workdir, limits, confinement)
+            judge_future = pool.submit(run_judge, rebuilt, seed, workdir / "judge", limits, confinement)
             (outcomes, nbval_notes, nbval_timings), judged = nbval_future.result(), judge_future.result()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -233,6 +253,7 @@ def grade_class(
     seed: int | None = None,
     limits: Limits | None = None,
     on_graded: Callable[[SubmissionResult], None] | None = None,
+    unsafe_no_sandbox: bool = False,
 ) -> ClassResult:
     """Grade every student folder of ``submissions``, ``jobs`` at a time.
 
@@ -246,6 +267,12 @@ def grade_class(
     limits : all limits at once (overrides ``timeout``).
     on_graded : called with each SubmissionResult as soon as it is graded (from a worker thread), e.g.
         ``progress.Progress.update``.
+    unsafe_no_sandbox : run student code without the OS sandbox (never on real submissions).
+
+    Raises
+    ------
+    ValueError for bad arguments; SandboxUnavailable (before grading anything) when this
+    machine has no sandbox and ``unsafe_no_sandbox`` is not set.
 
     Returns
     -------
@@ -260,14 +287,21 @@ def grade_class(
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     limits = limits or Limits(wall_seconds=float(timeout), cell_seconds=min(30.0, float(timeout)))
+    if jobs > UID_BLOCK:
+        raise ValueError(f"jobs must be at most {UID_BLOCK} (one sandbox uid per job), got {jobs}")
+    sandbox = None if unsafe_no_sandbox else find_sandbox()
     seed = secrets.randbelow(2**31) if seed is None else seed
     release = load_release(exercises_dir)
     folders = student_folders(submissions)
+    slots: queue.Queue = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
     start = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        results = list(pool.map(lambda folder: _graded(_grade_safely(folder, release, seed, limits), on_graded),
-                                folders))
-    return ClassResult(exercise_points(release), results, seed, time.perf_counter() - start)
+        results = list(pool.map(
+            lambda folder: _graded(_grade_safely(folder, release, seed, limits, sandbox, slots), on_graded), folders
+        ))
+    return ClassResult(exercise_points(release), results, seed, time.perf_counter() - start, describe(sandbox))
 
 
 def student_folders(submissions: Path) -> list[Path]:
@@ -281,11 +315,25 @@ def _graded(result: SubmissionResult, on_graded: Callable[[SubmissionResult], No
     return result
 
 
-def _grade_safely(folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits) -> SubmissionResult:
-    """grade_submission, with a grader bug turned into a note so the class is still graded."""
+def describe(sandbox: Sandbox | None) -> str:
+    """How student code is confined, in a few words."""
+    if sandbox is None:
+        return "NO SANDBOX (--unsafe-no-sandbox): student code ran with the grader's rights"
+    who = f"uid {sandbox.first_uid}+slot" if sandbox.as_root else "uid nobody in a user namespace"
+    return f"bubblewrap sandbox ({who}; no network; limits by rlimits, no delegated cgroup v2)"
+
+
+def _grade_safely(
+    folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits, sandbox: Sandbox | None,
+    slots: queue.Queue,
+) -> SubmissionResult:
+    """grade_submission on a free slot, with a grader bug turned into a note so the class is still graded."""
+    slot = slots.get()
     try:
-        return grade_submission(folder, release, seed, limits)
+        return grade_submission(folder, release, seed, limits, sandbox=sandbox, slot=slot)
     except Exception as exc:  # noqa: BLE001 - one bad folder must not stop the class
         result = SubmissionResult(folder.name, points=dict.fromkeys(exercise_points(release), 0))
         result.notes.append(f"grader error: {type(exc).__name__}: {str(exc)[:200]}")
         return result
+    finally:
+        slots.put(slot)

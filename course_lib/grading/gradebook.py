@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..exercise_specs import SPECS
+from ..exercises import SPECS
 from .grade import ClassResult
 
 FORMATS = ("plain", "canvas", "moodle")

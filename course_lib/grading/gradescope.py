@@ -38,7 +38,7 @@ import traceback
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from ..exercise_specs import SPECS
+from ..exercises import SPECS
 from .assemble import load_release
 from .grade import DEFAULT_EXERCISES, ROOT, ClassResult, SubmissionResult, grade_class
 from .run import Limits, kill_tree

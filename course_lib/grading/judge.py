@@ -1,37 +1,43 @@
-"""The judge: student code runs in a child process, the comparison in the parent.
+"""The judge: student code runs in a sandboxed child process, the comparison in the grader.
 
-The child (``python -I -m course_lib.grading.judge FD``) reads a request on
-stdin: the code cells of each rebuilt notebook (setup and answer cells, never
-the checks) and a seed chosen at grading time. It runs each notebook's cells in
-a fresh namespace, in a forked process of its own (so a crash costs that
-notebook only), calls ``exercise_specs.collect_outputs`` on what the answer
-cells defined, and writes plain JSON (never pickle) to the pipe FD, a channel of
-its own: what the student prints goes to stdout, which the parent drops.
+The grader draws the cases (``spec.cases(seed)``, with a seed chosen at grading
+time) and sends the child (``python -I -m course_lib.grading.judge_child FD``), on
+its stdin, only what running the answers needs: each notebook's setup and answer
+cells (never the checks), and per exercise the cases and what the collector must
+know (the symbol, the argument names). The child's sandbox shows the module that
+holds the references as an empty file, so the references never reach it. The
+child sends back plain JSON (never pickle) through the pipe FD, a channel of its
+own (what the student prints goes to stdout, which the grader drops).
 
-The parent (``run_judge``) reads that JSON with a size cap and calls
-``spec.judge(outputs, seed)``, which works on decoded data only. The parent
+The grader (``run_judge``) reads that JSON with a size cap and calls
+``spec.judge(outputs, seed)``, which works on decoded data only. The grader
 never runs student code.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import functools
+import importlib.util
 import json
-import os
-import resource
-import signal
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..exercise_specs import Verdict, specs_for
+from ..exercises import SPEC_LIST, ExerciseSpec, Verdict, specs_for
 from .assemble import ReleasedNotebook, _source, _tags
-from .run import Finished, Limits, child_environment, read_capped, run_limited
+from .run import Confinement, Finished, Limits, PipeReader, child_environment, run_limited
 
 JSON_CAP = 8 * 1024**2  # bytes of judge output read
+# spec.judge runs the reference and the known mistakes through spec.collect, which silences
+# them with contextlib.redirect_stdout: that swaps the process-wide sys.stdout, and two
+# threads doing it at once leave it pointing at a stream that drops everything (the grader's
+# summary line vanished with --jobs 2). One judge comparison at a time keeps it balanced.
+_JUDGE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -44,8 +50,20 @@ class JudgeRun:
     finished: Finished | None = None
 
 
+def collector_fields(spec: ExerciseSpec) -> dict:
+    """The spec's plain fields (names, symbol, argument names), without its functions (the references)."""
+    plain = {}
+    for item in dataclasses.fields(spec):
+        value = getattr(spec, item.name)
+        if isinstance(value, (str, int, float, type(None))) or (
+            isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+        ):
+            plain[item.name] = list(value) if isinstance(value, tuple) else value
+    return plain
+
+
 def judge_request(notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, cell_seconds: float) -> dict:
-    """What the child needs: per notebook, its setup and answer cells in order (no check cells)."""
+    """What the child needs: per notebook, its setup and answer cells in order, and each exercise's cases."""
     request = {"seed": seed, "cell_seconds": cell_seconds, "notebooks": []}
     for released, nb in notebooks:
         cells = []
@@ -54,32 +72,71 @@ def judge_request(notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, cel
                 continue
             exercise = released.answer_exercise.get(cell.get("id"))
             cells.append({"exercise": exercise, "source": _source(cell) or ""})
-        request["notebooks"].append({"notebook": released.id, "cells": cells})
+        exercises = [
+            {"kind": type(spec).__name__, "fields": collector_fields(spec), "cases": spec.cases(seed)}
+            for spec in specs_for(released.id)
+        ]
+        request["notebooks"].append({"notebook": released.id, "cells": cells, "exercises": exercises})
     return request
 
 
+def _imported_by_package() -> set[str]:
+    """The course_lib modules that ``import course_lib`` loads (the judge child needs them)."""
+    init = Path(importlib.util.find_spec("course_lib").origin)
+    names = set()
+    for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            names.add(f"course_lib.{node.module}")
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def reference_files() -> tuple[Path, ...]:
+    """The files that define the references and known mistakes: shown empty in the judge's sandbox.
+
+    Found from the specs themselves (the module of every function they hold), so they stay hidden
+    wherever the specs move; modules that ``import course_lib`` loads are left (their public
+    rules are the course's own implementations, which a student may call anyway).
+    """
+    modules = {type(spec).__module__ for spec in SPEC_LIST}
+    for spec in SPEC_LIST:
+        for item in dataclasses.fields(spec):
+            value = getattr(spec, item.name)
+            values = value if isinstance(value, tuple) else (value,)
+            for v in values:
+                function = getattr(v, "function", v)  # a Mistake holds its variant in .function
+                if callable(function) and getattr(function, "__module__", None):
+                    modules.add(function.__module__)
+    modules.add(specs_for.__module__)  # the module that holds SPECS
+    needed = _imported_by_package() | {"course_lib.exercises.judging", "course_lib.exercises.sandbox"}
+    files = []
+    for name in sorted(modules - needed):
+        module = sys.modules.get(name)
+        if module is None or not name.startswith("course_lib") or not getattr(module, "__file__", None):
+            continue
+        source = Path(module.__file__)
+        files.append(source)
+        files += sorted(source.parent.glob(f"__pycache__/{source.stem}.*.pyc"))
+    return tuple(files)
+
+
 def run_judge(
-    notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, workdir: Path, limits: Limits
+    notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, workdir: Path, limits: Limits,
+    confinement: Confinement,
 ) -> JudgeRun:
-    """Run the answers in a limited child process and judge its JSON in this process."""
+    """Run the answers in a sandboxed child process and judge its JSON in this process."""
     request = judge_request(notebooks, seed, limits.cell_seconds)
     expected = [spec for released, _ in notebooks for spec in specs_for(released.id)]
-    read_end, write_end = os.pipe()
-    received: list = []
-    reader = threading.Thread(
-        target=read_capped, args=(os.fdopen(read_end, "rb"), JSON_CAP + 1, received), daemon=True
-    )
-    reader.start()
+    channel = PipeReader(JSON_CAP + 1)
     try:
         finished = run_limited(
-            [sys.executable, "-I", "-m", "course_lib.grading.judge", str(write_end)],
-            cwd=workdir, limits=limits, stdin=json.dumps(request).encode(),
-            env=child_environment(), pass_fds=(write_end,),
+            [sys.executable, "-I", "-m", "course_lib.grading.judge_child", str(channel.write_end)],
+            limits, confinement, host_dir=workdir, stdin=json.dumps(request).encode(),
+            env=child_environment(), pass_fds=(channel.write_end,), hidden=reference_files(),
         )
     finally:
-        os.close(write_end)
-    reader.join(10)
-    data = received[0] if received else b""
+        channel.close_write_end()
+    data = channel.result()
     run = JudgeRun(finished=finished)
     outputs, problem = _parse(data, finished, limits)
     run.problem = problem
@@ -87,15 +144,22 @@ def run_judge(
         problems = outputs.get("problems")
         run.problems = [str(p)[:300] for p in problems] if isinstance(problems, list) else []
         outputs = outputs.get("outputs") if isinstance(outputs.get("outputs"), dict) else {}
-    for spec in expected:
-        if outputs is None:
-            run.verdicts[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
-        else:
-            # Known-mistake variants overflow or take square roots of negatives on purpose: no
-            # warnings (errstate is per thread, unlike warnings filters, so it is safe with --jobs).
-            with np.errstate(all="ignore"):
-                run.verdicts[spec.id] = spec.judge(outputs.get(spec.id), seed)
+    run.verdicts = verdicts(expected, outputs, seed, problem)
     return run
+
+
+def verdicts(expected: list[ExerciseSpec], outputs: dict | None, seed: int, problem: str | None) -> dict:
+    """spec.judge on each exercise's outputs (None: the child delivered nothing, for ``problem``); thread-safe."""
+    found = {}
+    with _JUDGE_LOCK:
+        for spec in expected:
+            if outputs is None:
+                found[spec.id] = Verdict(False, f"Exercise {spec.id} failed: not judged ({problem})")
+            else:
+                # Known-mistake variants overflow or take square roots of negatives on purpose: no warnings.
+                with np.errstate(all="ignore"):
+                    found[spec.id] = spec.judge(outputs.get(spec.id), seed)
+    return found
 
 
 def _parse(data: bytes, finished: Finished, limits: Limits) -> tuple[dict | None, str | None]:
@@ -110,122 +174,8 @@ def _parse(data: bytes, finished: Finished, limits: Limits) -> tuple[dict | None
         return None, f"crash: the process running the answers ended without a result ({how})"
     try:
         outputs = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         return None, f"malformed JSON from the process running the answers ({type(exc).__name__})"
     if not isinstance(outputs, dict):
         return None, "malformed JSON from the process running the answers (not an object)"
     return outputs, None
-
-
-# ---- the child ------------------------------------------------------------------
-
-
-class _CellTimeout(BaseException):
-    """A cell ran past its time limit (BaseException: an ``except Exception`` does not swallow it)."""
-
-
-def _without_magics(source: str) -> str:
-    """Drop IPython-only lines (%magic, !shell) that plain Python cannot compile."""
-    return "\n".join(line for line in source.split("\n") if not line.lstrip().startswith(("%", "!")))
-
-
-def _run_cell(source: str, namespace: dict, seconds: float) -> str | None:
-    """Execute one cell; None, or why it failed ("NameError: ...")."""
-
-    def on_alarm(signum, frame):
-        raise _CellTimeout()
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        exec(compile(_without_magics(source), "<answer cell>", "exec"), namespace)  # noqa: S102 - isolated child
-    except _CellTimeout:
-        return f"the cell did not finish within {seconds:g} s (an endless loop?)"
-    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too: report and go on
-        return f"{type(exc).__name__}: {str(exc)[:300]}"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    return None
-
-
-def _answers_outputs(notebook: dict, seed: int, cell_seconds: float, collect_outputs) -> dict:
-    """Run one notebook's cells in a fresh namespace; the outputs of each of its exercises."""
-    namespace: dict = {"__name__": "__main__"}
-    cell_errors: dict[str, str] = {}
-    for cell in notebook["cells"]:
-        error = _run_cell(cell["source"], namespace, cell_seconds)
-        if error and cell["exercise"]:
-            cell_errors[cell["exercise"]] = error
-    results = {}
-    for spec in specs_for(notebook["notebook"]):
-        if spec.symbol in namespace:
-            outputs = collect_outputs(spec, namespace[spec.symbol], seed)
-        else:
-            why = f" (your answer cell raised {cell_errors[spec.id]})" if spec.id in cell_errors else ""
-            outputs = {"exercise": spec.id, "seed": seed, "error": f"{spec.symbol} is not defined{why}"}
-        try:
-            results[spec.id] = json.loads(json.dumps(outputs, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            results[spec.id] = {"exercise": spec.id, "seed": seed, "error": f"outputs not JSON-able: {exc}"}
-    return results
-
-
-def _in_fork(
-    notebook: dict, seed: int, cell_seconds: float, collect_outputs, main_fd: int
-) -> tuple[dict, str | None]:
-    """``_answers_outputs`` in a forked process, so that a crash (os._exit) costs one notebook only."""
-    read_end, write_end = os.pipe()
-    cpu_budget = int(cell_seconds * (len(notebook["cells"]) + 1) + 25 * len(specs_for(notebook["notebook"])))
-    pid = os.fork()
-    if pid == 0:  # the forked child: run the student's code, send JSON, leave without cleanup
-        os.close(read_end)
-        os.close(main_fd)  # the student's code can reach this notebook's channel only, not the others'
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_budget, cpu_budget + 5))
-        with os.fdopen(write_end, "w", encoding="utf-8") as channel:
-            channel.write(json.dumps(_answers_outputs(notebook, seed, cell_seconds, collect_outputs)))
-        os._exit(0)
-    os.close(write_end)
-    received: list = []
-    read_capped(os.fdopen(read_end, "rb"), JSON_CAP + 1, received)
-    _, status = os.waitpid(pid, 0)
-    data = received[0]
-    name = notebook["notebook"]
-    code = os.waitstatus_to_exitcode(status)
-    if not data or len(data) > JSON_CAP:
-        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-        problem = f"crash: the answers of {name} stopped the process running them ({how})"
-    else:
-        try:
-            results = json.loads(data.decode("utf-8"))
-            if isinstance(results, dict):
-                return results, None
-            problem = f"malformed JSON from the answers of {name}"
-        except (UnicodeDecodeError, ValueError):
-            problem = f"malformed JSON from the answers of {name}"
-    error = {"seed": seed, "error": f"not judged ({problem})"}
-    return {spec.id: dict(error, exercise=spec.id) for spec in specs_for(name)}, problem
-
-
-def _child(fd: int) -> None:
-    from ..exercise_specs import collect_outputs  # bound before any student code runs
-
-    request = json.loads(sys.stdin.read())
-    seed = int(request["seed"])
-    channel = os.fdopen(fd, "w", encoding="utf-8")
-    sys.stdout = open(os.devnull, "w")  # what the student prints goes nowhere
-    os.chdir(tempfile.mkdtemp(prefix="judge-"))
-    results: dict = {}
-    problems = []
-    for notebook in request["notebooks"]:
-        outputs, problem = _in_fork(notebook, seed, float(request["cell_seconds"]), collect_outputs, fd)
-        results.update(outputs)
-        if problem:
-            problems.append(problem)
-    channel.write(json.dumps({"outputs": results, "problems": problems}))
-    channel.close()
-
-
-if __name__ == "__main__":
-    _child(int(sys.argv[1]))
-    os._exit(0)  # skip interpreter shutdown: student objects' __del__ and atexit hooks do not run
-

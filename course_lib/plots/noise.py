@@ -9,17 +9,10 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .. import _validate as check
+from ..params import ravel
 from . import describe
 from .figures import set_title
 from .style import OKABE_ITO, SMALL_FONT, STYLES, new_axes, series_styles
-
-
-def _flat(params: Any) -> np.ndarray:
-    if isinstance(params, dict):
-        params = list(params.values())
-    if isinstance(params, (list, tuple)):
-        return np.concatenate([np.ravel(a) for a in params])
-    return np.ravel(params)
 
 
 def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, seed: int = 0) -> np.ndarray:
@@ -37,7 +30,7 @@ def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, se
     if batch_size > n_samples:
         raise ValueError(f"batch_size must be between 1 and n_samples={n_samples}, got {batch_size!r}")
     rng = np.random.default_rng(seed)
-    rows = [_flat(problem.grad(w, rng.choice(n_samples, size=batch_size, replace=False))) for _ in range(draws)]
+    rows = [ravel(problem.grad(w, rng.choice(n_samples, size=batch_size, replace=False))) for _ in range(draws)]
     return np.array(rows)
 
 
@@ -60,7 +53,7 @@ def gradient_noise(
     sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
     if not sizes:
         raise ValueError("batch_sizes must hold at least one batch size, got an empty sequence")
-    full = _flat(problem.grad(w, None))
+    full = ravel(problem.grad(w, None))
     samples = {b: sample_gradients(problem, w, b, draws, seed + i) for i, b in enumerate(sizes)}
     ax = new_axes(ax)
     name = getattr(problem, "title", getattr(problem, "name", "the problem"))
@@ -77,7 +70,7 @@ def gradient_noise(
         spread = "; ".join(f"batch {b}: spread {np.linalg.norm(samples[b] - full, axis=1).mean():.3g}" for b in sizes)
         default = (f"Scatter of {draws} gradient estimates per batch size around the full gradient "
                    f"({full[0]:.3g}, {full[1]:.3g}); mean distance from it, {spread}.")
-        set_title(ax, f"Gradient estimates at w = ({_flat(w)[0]:.2g}, {_flat(w)[1]:.2g})\n{name}", fontsize=10)
+        set_title(ax, f"Gradient estimates at w = ({ravel(w)[0]:.2g}, {ravel(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
         mean = np.array([e.mean() for e in errors])

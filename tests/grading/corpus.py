@@ -5,14 +5,25 @@ per student, what the grader must give: the exercises that lose their points,
 a phrase the feedback of the first of them must contain, and phrases the notes
 must contain. Every student starts from the full solutions (27 points), except
 where a case says otherwise, and changes one thing.
+
+The cases come in classes: known mistakes, tampering with the notebook, broken
+files, attacks on the grader and the other students (``attacks.py``: each one
+gains points if it works), gradebook pollution, and notebooks written by other
+tools (nbformat 4.0 and 4.4 without cell ids, Colab's ``metadata.id``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from attacks import ATTACKS, NBVAL_ONLY, attack_source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -123,8 +134,50 @@ def _edit_check(folder: Path, edit) -> None:
     _save(folder, "04_adagrad", nb)
 
 
-def build_class(root: Path) -> dict[str, Expected]:
-    """Write the corpus under ``root``; return what each student must get."""
+def _all_notebooks(folder: Path, edit) -> None:
+    """Apply ``edit(nb)`` to every notebook of a student."""
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        edit(nb)
+        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def _nbformat_4_0(nb: dict) -> None:
+    """As nbformat 4.0 writes it: no cell ids, no tags, no course metadata in the cells."""
+    nb["nbformat_minor"] = 0
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+        cell["metadata"] = {}
+
+
+def _nbformat_4_4(nb: dict) -> None:
+    """As nbformat 4.4 writes it: no cell ids (tags and metadata kept)."""
+    nb["nbformat_minor"] = 4
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+
+
+def _colab(nb: dict) -> None:
+    """As Colab keeps it: nbformat 4.0, the id in metadata.id (tags and metadata kept)."""
+    nb["nbformat_minor"] = 0
+    for cell in nb["cells"]:
+        cell["metadata"] = dict(cell["metadata"], id=cell.pop("id"))
+
+
+def _recreated(nb: dict) -> None:
+    """Cells re-created by a tool: new ids, tags and metadata kept."""
+    for cell in nb["cells"]:
+        cell["id"] = uuid.uuid4().hex[:8]
+
+
+def build_class(root: Path, grader_pid: int | None = None, out: Path | None = None) -> dict[str, Expected]:
+    """Write the corpus under ``root``; return what each student must get.
+
+    ``grader_pid`` and ``out`` (the grader's pid and the gradebook it will write) are
+    given to the attacks, as an attacker could learn them.
+    """
+    grader_pid = os.getpid() if grader_pid is None else grader_pid
+    out = root.parent / "out" / "grades.csv" if out is None else out
     expected: dict[str, Expected] = {}
     _student(root, "full")
     expected["full"] = Expected()
@@ -142,7 +195,9 @@ def build_class(root: Path) -> dict[str, Expected]:
     # Tampering: each keeps a wrong 4.1 (or none) and tries to pass anyway.
     folder = _student(root, "tamper_fake_output", EXERCISES)
     _answer(folder, "4.1", f"print({PASS_4_1!r})")
-    _edit_check(folder, lambda nb, cell: cell.update(execution_count=3))  # looks run, with the pass line
+    _edit_check(folder, lambda nb, cell: cell.update(  # looks run, with the pass line (not what the release ships)
+        execution_count=7, outputs=[{"name": "stdout", "output_type": "stream", "text": [PASS_4_1 + "\n"]}]
+    ))
     expected["tamper_fake_output"] = Expected(all_lost=True, notes=("stored output says exercise 4.1 passed",))
 
     folder = _student(root, "tamper_edited_check")
@@ -228,4 +283,73 @@ def build_class(root: Path) -> dict[str, Expected]:
 
     (root / "broken_empty_folder").mkdir()
     expected["broken_empty_folder"] = Expected(all_lost=True, notes=("missing notebook 01_gradient_descent",))
+
+    folder = _student(root, "broken_deep_json")  # a bad file is that file's problem: RecursionError
+    (folder / "extra.ipynb").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    expected["broken_deep_json"] = Expected(notes=("extra.ipynb: malformed notebook (JSON nested too deeply)",))
+
+    folder = _student(root, "broken_huge_file")
+    with open(folder / "big.ipynb", "wb") as stream:
+        stream.truncate(21_000_000)
+    expected["broken_huge_file"] = Expected(notes=("big.ipynb: 21 MB, too large",))
+
+    folder = _student(root, "broken_metadata_not_a_dict")
+    _all_notebooks(folder, lambda nb: [cell.update(metadata=["not", "a", "dict"]) for cell in nb["cells"]
+                                       if cell["cell_type"] == "markdown" or cell.get("id") == "ex1-1-answer"])
+    expected["broken_metadata_not_a_dict"] = Expected()
+
+    _build_attacks(root, expected, grader_pid, out)
+    _build_pollution(root, expected)
+    _build_other_tools(root, expected)
     return expected
+
+
+def _build_attacks(root: Path, expected: dict, grader_pid: int, out: Path) -> None:
+    """Attacks on the grader and the class (attacks.py): each gains 1.1's points if it works."""
+    for name in ATTACKS:
+        _answer(_student(root, name), "1.1", attack_source(name, grader_pid, str(out), str(root)))
+        if name in NBVAL_ONLY:
+            expected[name] = Expected(("1.1",), "sign error", ("disagreement on 1.1: only the judge failed it",))
+        else:
+            expected[name] = Expected(("1.1",), "sign error")
+
+
+FORMULA_NAME = '=HYPERLINK("evil.example","grades")'  # a folder name: no slashes
+
+
+def _build_pollution(root: Path, expected: dict) -> None:
+    """Names and files that try to break the gradebook."""
+    folder = _student(root, FORMULA_NAME)
+    (folder / f"{FORMULA_NAME}.ipynb").write_text("not json", encoding="utf-8")
+    expected[FORMULA_NAME] = Expected(notes=(f"{FORMULA_NAME}.ipynb: malformed notebook",))
+
+    folder = _student(root, "pollution_check_tags_flood")  # 100k extra cells tagged check: a 7 MB note, once
+    nb = _load(folder, "04_adagrad")
+    nb["cells"] += [{"cell_type": "code", "id": f"x{k}", "metadata": {"tags": ["check"]}, "source": "",
+                     "outputs": [], "execution_count": None} for k in range(100_000)]
+    _save(folder, "04_adagrad", nb)
+    expected["pollution_check_tags_flood"] = Expected(notes=("tags check added to 100000 cells",))
+
+    for name in ("Zo\u00eb", "Zo\u00e9"):  # Zoë and Zoé: one safe name, two students, two feedback files
+        _student(root, name)
+        expected[name] = Expected()
+
+
+def _build_other_tools(root: Path, expected: dict) -> None:
+    """Notebooks saved by other tools: graded like the others, matched by ids, tags or position."""
+    _all_notebooks(_student(root, "format_nbformat_4_0"), _nbformat_4_0)
+    expected["format_nbformat_4_0"] = Expected(notes=("matched by its position among the code cells",))
+    _all_notebooks(_student(root, "format_nbformat_4_4"), _nbformat_4_4)
+    expected["format_nbformat_4_4"] = Expected()
+    _all_notebooks(_student(root, "format_colab"), _colab)
+    expected["format_colab"] = Expected()
+    _all_notebooks(_student(root, "format_recreated_cells"), _recreated)
+    expected["format_recreated_cells"] = Expected()
+
+    folder = _student(root, "format_no_ids_extra_cell")  # positions no longer line up: unanswered, never guessed
+    _all_notebooks(folder, _nbformat_4_0)
+    nb = _load(folder, "01_gradient_descent")
+    nb["cells"].insert(1, {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [],
+                           "execution_count": None})
+    _save(folder, "01_gradient_descent", nb)
+    expected["format_no_ids_extra_cell"] = Expected(("1.1", "1.2"), "", ("answer cell of exercise 1.1 not found",))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.exercise_specs import SPECS
+from course_lib.exercises import SPECS
 from course_lib.grading import assemble
 from course_lib.grading.attempts import skipped_exercises
 from course_lib.grading.class_report import report_figure, report_markdown, summarise, write_class_report

@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from course_lib.exercise_specs import SPECS
+from course_lib.exercises import SPECS
 from course_lib.grading import gradebook
 from course_lib.grading.cli import main
 from course_lib.grading.grade import ClassResult, SubmissionResult

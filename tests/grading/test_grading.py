@@ -1,29 +1,43 @@
-"""The grader on a class: right, wrong, tampered and broken submissions graded in one run.
+"""The grader on a class: right, wrong, tampered, broken and attacking submissions graded in one run.
 
 The corpus (tests/grading/corpus.py) is graded once, through the command line,
-with --jobs 2; each test then reads grades.csv and the feedback files.
+with --jobs 2, in the sandbox; each test then reads grades.csv, the feedback files
+and what is left on the machine afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import io
 import json
+import os
 import sys
+import sysconfig
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from course_lib.exercise_specs import SPECS
+from course_lib.exercises import SPECS
 from course_lib.grading import assemble
 from course_lib.grading.cli import main
 from course_lib.grading.grade import grade_class
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import EXERCISES, MISTAKES, SOLUTIONS, build_class  # noqa: E402
+from attacks import ATTACKS  # noqa: E402
+from corpus import EXERCISES, FORMULA_NAME, MISTAKES, SOLUTIONS, build_class  # noqa: E402
+
+from course_lib.grading.report import FORMULA_START, NOTES_CHARS, feedback_names  # noqa: E402
+from course_lib.grading.sandbox import UID_BLOCK, SandboxUnavailable, find_sandbox  # noqa: E402
 
 ALL_POINTS = {spec_id: spec.points for spec_id, spec in SPECS.items()}
 MAX_TOTAL = sum(ALL_POINTS.values())
+
+# The whole corpus is the `grading` tier (left out of `make test-quick`).
+pytestmark = pytest.mark.grading
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
@@ -31,23 +45,64 @@ def _tree_digest(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+def _sandbox_processes(uids: range | None = None, wait: float = 10.0) -> list[int]:
+    """Processes that run as one of this grader's sandbox uids (a student's), once the killed ones are gone.
+
+    A SIGKILLed process runs no more code, but leaves /proc only when reaped: give that ``wait`` seconds.
+    """
+    first = find_sandbox().first_uid
+    uids = uids or range(first, first + UID_BLOCK)
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                uid = entry.stat().st_uid if entry.name.isdigit() else None
+            except OSError:
+                continue
+            if uid in uids:
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _unquote(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    try:
+        find_sandbox()
+    except SandboxUnavailable as exc:
+        pytest.skip(f"the grader needs its sandbox: {exc}")
     root = tmp_path_factory.mktemp("class")
     submissions = root / "submissions"
-    expected = build_class(submissions)
-    before = _tree_digest(submissions)
     out = root / "out" / "grades.csv"
-    code = main([str(submissions), "--out", str(out), "--jobs", "2", "--timeout", "60", "--cell-timeout", "4",
-                 "--seed", "20261129"])
+    expected = build_class(submissions, grader_pid=os.getpid(), out=out)
+    out.parent.mkdir()  # the output folder exists while the class is graded, as an instructor's would
+    before = _tree_digest(submissions)
+    private_temp = root / "tmp"  # the grader's own temp folders go here, so we can see that none is left
+    private_temp.mkdir()
+    saved_temp, tempfile.tempdir = tempfile.tempdir, str(private_temp)
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            code = main([str(submissions), "--out", str(out), "--jobs", "2", "--timeout", "60", "--cell-timeout", "4",
+                         "--seed", "20261129"])
+    finally:
+        tempfile.tempdir = saved_temp
     assert code == 0
-    with open(out, newline="", encoding="utf-8") as stream:
-        rows = {row["student"]: row for row in csv.DictReader(stream)}
-    return {"expected": expected, "rows": rows, "out": out, "before": before, "submissions": submissions}
+    with open(out, newline="", encoding="utf-8") as stream:  # the csv module's default field limit holds
+        rows = {_unquote(row["student"]): row for row in csv.DictReader(stream)}
+    return {"expected": expected, "rows": rows, "out": out, "before": before, "submissions": submissions,
+            "printed": printed.getvalue(), "csv": out.read_bytes(), "temp": private_temp}
 
 
 def _feedback(graded, student: str) -> str:
-    return (graded["out"].parent / "feedback" / f"{student}.md").read_text(encoding="utf-8")
+    name = feedback_names(list(graded["rows"]))[student]
+    return (graded["out"].parent / "feedback" / f"{name}.md").read_text(encoding="utf-8")
 
 
 def _feedback_line(graded, student: str, exercise: str) -> str:
@@ -100,7 +155,8 @@ def test_the_class_report_counts_every_known_mistake_of_the_corpus(graded):
     n = len(graded["expected"])
     mistakes = report.split("## Known mistakes")[1].split("## Most often skipped")[0]
     for exercise, _, hint in MISTAKES.values():  # a hint is (part of) the mistake's name
-        count = sum(e.lost[:1] == (exercise,) and e.feedback in hint for e in graded["expected"].values())
+        count = sum(e.lost[:1] == (exercise,) and bool(e.feedback) and e.feedback in hint
+                    for e in graded["expected"].values())
         lines = [line for line in mistakes.splitlines() if line.startswith(f"- **{exercise}** ") and hint in line]
         assert len(lines) == 1 and lines[0].endswith(f": {count} of {n}"), (hint, lines)
     skipped = report.split("## Most often skipped")[1].split("##")[0]
@@ -116,6 +172,8 @@ def test_the_class_report_counts_every_known_mistake_of_the_corpus(graded):
     "tamper_marker_in_answer", "tamper_monkeypatched_check", "tamper_infinite_loop", "tamper_slow_function",
     "tamper_memory_bomb", "tamper_os_exit", "tamper_output_flood", "tamper_judge_channel",
     "broken_malformed_json", "broken_wrong_file_type", "broken_empty_file", "broken_empty_folder",
+    "broken_deep_json", "broken_huge_file", "broken_metadata_not_a_dict", FORMULA_NAME, "pollution_check_tags_flood",
+    "format_nbformat_4_0", "format_nbformat_4_4", "format_colab", "format_recreated_cells", "format_no_ids_extra_cell",
 ])
 def test_tampering_and_broken_files_are_graded_with_a_note(graded, student):
     expected = graded["expected"][student]
@@ -130,6 +188,62 @@ def test_submissions_are_never_modified(graded):
     assert _tree_digest(graded["submissions"]) == graded["before"]
 
 
+# ---- attacks (tests/grading/attacks.py): each would gain 1.1's points if it worked -----------------
+
+
+@pytest.mark.parametrize("student", sorted(ATTACKS))
+def test_every_attack_fails_in_nbval_and_in_the_judge(graded, student):
+    expected = graded["expected"][student]
+    row = graded["rows"][student]
+    assert row["1.1"] == "0", f"{student} escaped the sandbox (it earned 1.1)"
+    assert expected.feedback in _feedback_line(graded, student, "1.1")
+    for phrase in expected.notes:
+        assert phrase in row["notes"]
+    if not expected.notes and student != "attack_grader_outcome_channel":  # that one fakes nbval's report
+        assert "disagreement" not in row["notes"], f"{student} worked in one of the two sandboxes"
+
+
+def test_the_summary_line_is_printed_and_stdout_is_left_as_it_was(graded):
+    # --jobs 2 used to leave sys.stdout pointing at a stream that drops everything (no summary line).
+    assert graded["printed"].startswith(f"graded {len(graded['expected'])} submissions in ")
+    assert "bubblewrap sandbox" in graded["printed"]
+
+
+def test_no_process_of_any_student_outlives_the_grading(graded):
+    assert _sandbox_processes() == []
+
+
+def test_the_gradebook_is_not_rewritten_after_the_fact_and_feedback_is_a_folder(graded):
+    time.sleep(1.0)  # the gradebook daemon retried every 0.05 s, had it survived
+    assert graded["out"].read_bytes() == graded["csv"]
+    feedback = graded["out"].parent / "feedback"
+    assert feedback.is_dir() and not feedback.is_symlink()
+    assert len(list(feedback.glob("*.md"))) == len(graded["expected"])
+    assert sorted(p.name for p in graded["out"].parent.iterdir()) == [
+        "class-report.md", "class-report.png", "feedback", "grades.csv"]
+
+
+def test_nothing_is_left_in_site_packages_or_the_temp_folder(graded):
+    site = Path(sysconfig.get_paths()["purelib"])
+    assert not (site / "zz_poison.pth").exists() and not (site / "sitecustomize.py").exists()
+    assert list(graded["temp"].iterdir()) == []
+
+
+# ---- gradebook pollution ----------------------------------------------------------------------------
+
+
+def test_no_cell_of_the_gradebook_is_a_spreadsheet_formula_and_notes_are_capped(graded):
+    cells = [cell for row in csv.reader(io.StringIO(graded["csv"].decode("utf-8"))) for cell in row]
+    assert [cell for cell in cells if cell.startswith(FORMULA_START)] == []
+    assert f"'{FORMULA_NAME}" in cells
+    assert max(len(row["notes"]) for row in graded["rows"].values()) <= NOTES_CHARS
+
+
+def test_students_whose_names_fold_alike_get_a_feedback_file_each(graded):
+    zoe_diaeresis, zoe_acute = _feedback(graded, "Zo\u00eb"), _feedback(graded, "Zo\u00e9")
+    assert zoe_diaeresis.startswith("# Feedback for Zo\u00eb") and zoe_acute.startswith("# Feedback for Zo\u00e9")
+
+
 def test_feedback_file_says_total_and_seed(graded):
     text = _feedback(graded, "mistake_sign_error")
     assert f"Total: {MAX_TOTAL - ALL_POINTS['1.1']} / {MAX_TOTAL} points" in text
@@ -142,6 +256,7 @@ def test_feedback_file_says_total_and_seed(graded):
 @pytest.mark.parametrize("argv, named", [
     (["/no/such/folder"], "SUBMISSIONS"),
     (["{tmp}", "--jobs", "0"], "--jobs"),
+    (["{tmp}", "--jobs", "65"], "--jobs"),
     (["{tmp}", "--timeout", "0"], "--timeout"),
     (["{tmp}", "--timeout", "-5"], "--timeout"),
     (["{tmp}", "--cell-timeout", "0"], "--cell-timeout"),
@@ -158,6 +273,8 @@ def test_grade_class_rejects_bad_arguments(tmp_path):
         grade_class(tmp_path / "missing")
     with pytest.raises(ValueError, match="jobs"):
         grade_class(tmp_path, jobs=0)
+    with pytest.raises(ValueError, match="at most 64"):
+        grade_class(tmp_path, jobs=65)
     with pytest.raises(ValueError, match="timeout"):
         grade_class(tmp_path, timeout=0)
 
@@ -189,3 +306,19 @@ def test_rebuild_takes_only_the_answer_sources(tmp_path):
         next(c for c in released.nb["cells"] if c["id"] == "ex4-1-check")["source"]
     )
     assert rebuilt["metadata"] == released.nb["metadata"]
+
+
+def test_check_cells_the_release_ships_without_output_are_judged_by_raising(tmp_path):
+    release = assemble.load_release(EXERCISES)
+    released = release["04_adagrad"]
+    for check in released.checks:
+        released.nb["cells"][check.index].update(outputs=[], execution_count=None)
+    rebuilt = assemble.rebuild(released, {})
+    checks = [rebuilt["cells"][check.index] for check in released.checks]
+    assert checks and all("nbval-check-output" not in cell["metadata"]["tags"] for cell in checks)
+    fresh = assemble.load_release(EXERCISES)["04_adagrad"]
+    shipped = assemble.rebuild(fresh, {})
+    for check in fresh.checks:  # a check cell shipped with its output keeps the comparison
+        original = fresh.nb["cells"][check.index]
+        if original.get("outputs") and "nbval-check-output" in original["metadata"].get("tags", []):
+            assert "nbval-check-output" in shipped["cells"][check.index]["metadata"]["tags"]

@@ -1,4 +1,4 @@
-"""How answers are run and judged: the spec classes behind ``course_lib.exercise_specs``.
+"""How answers are run and judged: the spec classes every chapter's exercises are made of.
 
 Checking an answer has two halves that can run in different processes (the
 grader runs them apart, so that the comparison never shares a process with
@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import signal
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,10 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from . import sandbox
+from .sandbox import StudentError, TimeLimit, call_before_deadline, decode_array, encode_array, silenced
+
 DEFAULT_SEED = 0
 N_CASES = 50
-CALL_TIME_LIMIT = 2.0  # seconds for one call of the student's function
-TOTAL_TIME_LIMIT = 20.0  # seconds for all the cases of one exercise
 # Relative tolerance, per dtype, scaled by the largest entry of the expected array.
 TOLERANCE = {"float64": 1e-9, "float32": 2e-5}
 MATCH_FRACTION = 0.9  # share of cases a buggy variant must reproduce to be named
@@ -60,105 +59,10 @@ class Verdict:
     mistake: str | None = None  # a Mistake's short name, as data: the class report counts these
 
 
-class _StudentError(Exception):
-    """Something the student's code did wrong; its message is shown to the student."""
-
-
-class _TimeLimit(BaseException):
-    """Raised by the alarm inside a student call that takes too long (BaseException: harder to swallow)."""
-
-
-# ---- running student code safely ----------------------------------------------
-
-
-def _call_with_time_limit(function: Callable, args: tuple, kwargs: dict, seconds: float) -> Any:
-    """Call ``function``; raise _TimeLimit if it runs longer than ``seconds``.
-
-    In the main thread (a notebook kernel, the grader's child process) a
-    SIGALRM interrupts the call. Elsewhere the call runs in a daemon thread that
-    is abandoned when it overruns.
-    """
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-
-        def on_alarm(signum, frame):
-            raise _TimeLimit()
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    box: dict[str, Any] = {}
-
-    def target():
-        try:
-            box["value"] = function(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise _TimeLimit()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-class _Discard:
-    """A stream that drops what is written to it."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _silenced():
-    """Drop what the student's function prints, so a check cell shows only the verdict (nbval compares it)."""
-    with contextlib.redirect_stdout(_Discard()), contextlib.redirect_stderr(_Discard()):
-        yield
-
-
 def one_line(text: Any, limit: int = 200) -> str:
     """One line of at most ``limit`` characters (for messages that quote student text)."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _encode(array: np.ndarray) -> Any:
-    """An array as nested lists of floats; NaN and infinities as strings (valid JSON)."""
-
-    def number(x: float) -> Any:
-        return x if math.isfinite(x) else str(x)
-
-    flat = [number(float(x)) for x in np.ravel(array)]
-    return np.array(flat, dtype=object).reshape(array.shape).tolist() if array.ndim else flat[0]
-
-
-def _decode(data: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """Nested lists from JSON back to a float64 array of the given shape (ValueError if it is not one)."""
-    if isinstance(data, (str, int, float)) and shape == ():
-        data = [data]
-        shape_out: tuple[int, ...] = ()
-    else:
-        shape_out = shape
-    array = np.array(data, dtype=object)
-    if array.shape != (shape if shape else (1,)):
-        raise ValueError(f"expected shape {shape}, got {array.shape}")
-    values = np.empty(array.size)
-    for k, x in enumerate(array.ravel()):
-        if isinstance(x, bool) or not isinstance(x, (int, float, str)):
-            raise ValueError(f"entry of type {type(x).__name__}")
-        if isinstance(x, str) and x not in ("nan", "inf", "-inf"):
-            raise ValueError(f"entry {x!r}")
-        values[k] = float(x)
-    return values.reshape(shape_out)
 
 
 def _fmt_array(array: np.ndarray, limit: int = 4, digits: int = 6) -> str:
@@ -188,7 +92,6 @@ class ExerciseSpec:
     notebook : the exercise notebook's id, e.g. "04_adagrad".
     points : points awarded when the check passes.
     symbol : the name the student's answer cell defines ("adagrad_update", "answer_lr").
-    kind : "function" (called on cases) or "value" (a number or a choice, read as is).
     title : a few words for gradebooks and feedback files.
     hint : what to write; the released notebook raises NotImplementedError with it.
     """
@@ -197,7 +100,6 @@ class ExerciseSpec:
     notebook: str
     points: int
     symbol: str
-    kind: str
     title: str
     hint: str
 
@@ -292,16 +194,16 @@ class FunctionSpec(ExerciseSpec):
         if not time_limited:
             answer = _Untimed(answer)
         results: list[dict] = []
-        deadline = time.monotonic() + TOTAL_TIME_LIMIT
+        deadline = time.monotonic() + sandbox.TOTAL_TIME_LIMIT
         # Only the student's code is silenced. The trusted functions run in the grader, in worker threads
         # (--jobs 2): redirecting the process-wide sys.stdout there raced, and left it pointing at a
         # discard stream, so the grader's own summary line vanished.
-        quiet = _silenced() if time_limited else contextlib.nullcontext()
+        quiet = silenced() if time_limited else contextlib.nullcontext()
         with np.errstate(all="ignore"), quiet:
             for k, case in enumerate(self.cases(seed)):
                 try:
                     results.append({"steps": self._run_case(answer, case, k, deadline)})
-                except _StudentError as exc:
+                except StudentError as exc:
                     results.append({"error": str(exc)})
                     break
         out["results"] = results
@@ -329,30 +231,28 @@ class FunctionSpec(ExerciseSpec):
             originals = {n: v.copy() for n, v in inputs.items() if isinstance(v, np.ndarray)}
             call_inputs = {n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in inputs.items()}
             args = tuple(call_inputs[name] for name in self.args)
-            limit = min(CALL_TIME_LIMIT, deadline - time.monotonic())
             try:
-                if limit <= 0:
-                    raise _TimeLimit()
                 kwargs = dict(case.get("kwargs", {}))
                 if isinstance(function, _Untimed):
                     result = function.function(*args, **kwargs)
                 else:
-                    result = _call_with_time_limit(function, args, kwargs, limit)
-            except _TimeLimit:
-                if limit < CALL_TIME_LIMIT:
-                    raise _StudentError(
-                        f"{self.symbol} took more than {TOTAL_TIME_LIMIT:g} s in total for the cases (at {where})"
+                    result = call_before_deadline(function, args, kwargs, deadline)
+            except TimeLimit as stopped:
+                if stopped.total:
+                    raise StudentError(
+                        f"{self.symbol} took more than {sandbox.TOTAL_TIME_LIMIT:g} s in total for the cases "
+                        f"(at {where})"
                     ) from None
-                raise _StudentError(
-                    f"{self.symbol} did not return within {CALL_TIME_LIMIT:g} s on {where} (an endless loop?)"
+                raise StudentError(
+                    f"{self.symbol} did not return within {sandbox.CALL_TIME_LIMIT:g} s on {where} (an endless loop?)"
                 ) from None
             except Exception as exc:  # noqa: BLE001 - the student's exception becomes the message
-                raise _StudentError(
+                raise StudentError(
                     f"{self.symbol} raised {type(exc).__name__}: {one_line(exc, 160)} on {where}"
                 ) from None
             values = self._check_returned(result, case, where)
             modified = sorted(n for n, v in call_inputs.items() if n in originals and not _same(v, originals[n]))
-            steps.append({"values": [_encode(v) for v in values], "modified": modified})
+            steps.append({"values": [encode_array(v) for v in values], "modified": modified})
             state.update({name: value for name, value in zip(self.returns, values) if name in state})
         return steps
 
@@ -364,29 +264,32 @@ class FunctionSpec(ExerciseSpec):
             values = list(result)
         else:
             got = f"{len(result)} values" if isinstance(result, (tuple, list)) else type(result).__name__
-            raise _StudentError(f"{self.symbol} must return ({expected_names}), got {got} on {where}")
+            raise StudentError(f"{self.symbol} must return ({expected_names}), got {got} on {where}")
         shape = tuple(case["shape"])
         for name, value in zip(self.returns, values):
             if not isinstance(value, np.ndarray):
-                raise _StudentError(
+                raise StudentError(
                     f"{self.symbol} must return {name} as a numpy array, got {type(value).__name__} on {where}"
                 )
             if value.shape != shape:
-                raise _StudentError(
+                raise StudentError(
                     f"{self.symbol} returned {name} with shape {value.shape}, expected {shape} on {where}"
                 )
             # float64 results for float32 inputs are accepted (np.sqrt of a Python number is a float64
             # scalar, which upcasts); they are compared with float32 tolerance.
             if value.dtype not in (np.float32, np.float64):
-                raise _StudentError(
+                raise StudentError(
                     f"{self.symbol} returned {name} as {value.dtype} on {where}; return float32 or float64 arrays"
                 )
         return values
 
     # -- the judge half --
 
-    def _reference_outputs(self, function: Callable, seed: int) -> list[list[np.ndarray]]:
-        """Outputs of a trusted function (the reference or a mistake) on the cases, decoded; cached."""
+    def trusted_outputs(self, function: Callable, seed: int) -> list[list[np.ndarray]]:
+        """Outputs of a trusted function (the reference or a mistake) on the cases, decoded; cached.
+
+        One list per case, one list per step, one array per returned value.
+        """
         key = (id(function), seed)
         if key not in self._cache:
             collected = self.collect(function, seed, time_limited=False)
@@ -404,14 +307,14 @@ class FunctionSpec(ExerciseSpec):
         values = step["values"]
         if not isinstance(values, list) or len(values) != len(self.returns):
             raise ValueError(f"expected {len(self.returns)} returned values")
-        return [_decode(v, shape) for v in values]
+        return [decode_array(v, shape) for v in values]
 
     def _judge(self, outputs: dict, seed: int) -> Verdict:
         cases = self.cases(seed)
         results = outputs.get("results")
         if not isinstance(results, list):
             return self._fail("the outputs have no list of results")
-        expected = self._reference_outputs(self.reference, seed)
+        expected = self.trusted_outputs(self.reference, seed)
         got_all: list[list[list[np.ndarray]] | None] = []
         first_wrong = None
         first_modified = None
@@ -430,7 +333,7 @@ class FunctionSpec(ExerciseSpec):
                     first_modified = (k, s, [one_line(m, 20) for m in modified][:5])
                 if first_wrong is None:
                     for name, g_value, e_value in zip(self.returns, got_values, exp_values):
-                        if not _close(g_value, e_value, case["dtype"]):
+                        if not values_close(g_value, e_value, case["dtype"]):
                             first_wrong = (k, s, name, e_value, g_value)
                             break
         if first_wrong is None and first_modified is None:
@@ -478,10 +381,10 @@ class FunctionSpec(ExerciseSpec):
         cases = self.cases(seed)
         best, best_share = None, 0.0
         for mistake in self.mistakes:
-            variant = self._reference_outputs(mistake.function, seed)
+            variant = self.trusted_outputs(mistake.function, seed)
             matches = sum(
                 all(
-                    _close(g, v, case["dtype"], loose=True)
+                    values_close(g, v, case["dtype"], loose=True)
                     for got_step, var_step in zip(got, var)
                     for g, v in zip(got_step, var_step)
                 )
@@ -504,7 +407,7 @@ def _same(a: Any, b: np.ndarray) -> bool:
     return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
 
 
-def _close(got: np.ndarray, expected: np.ndarray, dtype: str, loose: bool = False) -> bool:
+def values_close(got: np.ndarray, expected: np.ndarray, dtype: str, loose: bool = False) -> bool:
     """Equal within the dtype's tolerance, relative to the largest finite expected entry; NaN equals NaN."""
     if got.shape != expected.shape:
         return False
@@ -565,7 +468,7 @@ class ValueSpec(ExerciseSpec):
         elif isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
             out["error"] = f"{self.symbol} must be a number, got {type(answer).__name__} {one_line(repr(answer), 60)}"
         else:
-            out["value"] = _encode(np.array(float(answer)))
+            out["value"] = encode_array(np.array(float(answer)))
         return out
 
     def _judge(self, outputs: dict, seed: int) -> Verdict:
@@ -576,7 +479,7 @@ class ValueSpec(ExerciseSpec):
             if value not in self.choices:
                 return self._fail(f"{self.symbol} must be one of {', '.join(self.choices)}")
         else:
-            value = float(_decode(value, ()))
+            value = float(decode_array(value, ()))
             if not math.isfinite(value):
                 return self._fail(f"{self.symbol} = {value} is not a finite number")
         reason = self.assess(value)
@@ -617,15 +520,15 @@ class BatchingSpec(ExerciseSpec):
             out["error"] = f"{self.symbol} must be a function, got {type(answer).__name__}"
             return out
         results = []
-        deadline = time.monotonic() + TOTAL_TIME_LIMIT
+        deadline = time.monotonic() + sandbox.TOTAL_TIME_LIMIT
         for k, case in enumerate(self.cases(seed)):
             try:
-                with _silenced():
+                with silenced():
                     runs = [
                         self._run(answer, case, case["seed"] + offset, f"case {k + 1}", deadline)
                         for offset in (0, 0, 1)
                     ]
-            except _StudentError as exc:
+            except StudentError as exc:
                 results.append({"error": str(exc)})
                 break
             results.append({"runs": runs})
@@ -634,23 +537,20 @@ class BatchingSpec(ExerciseSpec):
 
     def _run(self, function: Callable, case: dict, rng_seed: int, where: str, deadline: float) -> list[list[int]]:
         args = (case["n"], case["batch_size"], np.random.default_rng(rng_seed))
-        limit = min(CALL_TIME_LIMIT, deadline - time.monotonic())
         try:
-            if limit <= 0:
-                raise _TimeLimit()
-            result = _call_with_time_limit(function, args, {}, limit)
-        except _TimeLimit:
-            budget = f"{TOTAL_TIME_LIMIT:g} s in total" if limit < CALL_TIME_LIMIT else f"{CALL_TIME_LIMIT:g} s"
-            raise _StudentError(f"{self.symbol} did not return within {budget} on {where}") from None
+            result = call_before_deadline(function, args, {}, deadline)
+        except TimeLimit as stopped:
+            budget = f"{sandbox.TOTAL_TIME_LIMIT:g} s in total" if stopped.total else f"{sandbox.CALL_TIME_LIMIT:g} s"
+            raise StudentError(f"{self.symbol} did not return within {budget} on {where}") from None
         except Exception as exc:  # noqa: BLE001 - the student's exception becomes the message
-            raise _StudentError(f"{self.symbol} raised {type(exc).__name__}: {one_line(exc, 160)} on {where}") from None
+            raise StudentError(f"{self.symbol} raised {type(exc).__name__}: {one_line(exc, 160)} on {where}") from None
         if not isinstance(result, (list, tuple)):
-            raise _StudentError(f"{self.symbol} must return a list of index arrays, got {type(result).__name__}")
+            raise StudentError(f"{self.symbol} must return a list of index arrays, got {type(result).__name__}")
         batches = []
         for batch in result[: 2 * case["n"]]:
             batch = np.asarray(batch)
             if batch.ndim != 1 or batch.dtype.kind not in "iu":
-                raise _StudentError(
+                raise StudentError(
                     f"{self.symbol} must return 1-D integer index arrays, got {batch.dtype} of shape {batch.shape} "
                     f"on {where}"
                 )
@@ -723,3 +623,15 @@ def _is_batches(run: Any) -> bool:
     return isinstance(run, list) and all(
         isinstance(b, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in b) for b in run
     )
+
+
+def collect_outputs(spec: ExerciseSpec, answer: Any, seed: int = DEFAULT_SEED) -> dict:
+    """Run (or read) the student's ``answer`` for ``spec``: JSON-able outputs, never an exception.
+
+    Errors in the student's code, wrong types or shapes, and time-outs become an
+    ``"error"`` entry with a message for the student.
+    """
+    try:
+        return spec.collect(answer, seed)
+    except Exception as exc:  # noqa: BLE001 - e.g. an answer whose __eq__ or __float__ raises
+        return {"exercise": spec.id, "seed": seed, "error": f"{spec.symbol} could not be checked: {one_line(exc, 160)}"}
