@@ -34,8 +34,8 @@ def test_replay_is_descend_with_the_controls_values():
 
 def test_replay_reports_divergence():
     result = replay({"optimizer": "gd", "hyperparams": {"lr": 0.01}, "landscape": "rosenbrock", "steps": 50})
-    assert result["diverged_at"] == 4
-    assert result["readout"] == "Gradient descent [lr=0.01]: diverged at step 4"
+    assert result["diverged_at"] == 4 and result["left_at"] == 2
+    assert result["readout"] == "Gradient descent [lr=0.01]: left the map at step 2; diverged at step 4"
 
 
 def test_replay_with_batch_size_is_sgd_on_the_stochastic_landscape():
@@ -75,7 +75,7 @@ def test_explorer_update_redraws_the_same_figure_and_readout():
     result = explorer.update(lr=0.2)
     assert explorer.live.figure is figure and explorer.live.paths[0] is path  # updated in place
     np.testing.assert_array_equal(path.get_xdata(), result["x"])
-    assert explorer.image.value != before_png and bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert explorer.image.value != before_png and bytes(explorer.image.value).startswith(b"\xff\xd8")  # JPEG
     assert explorer.readout.value != before_text and "lr=0.2" in explorer.readout.value
 
 
@@ -144,3 +144,183 @@ def test_sliders_argument_chooses_a_subset():
     assert slider_names(explorer) == {"lr", "beta1"}
     with pytest.raises(ValueError, match="unknown slider 'gamma'"):
         explore("adam", "bowl", sliders=("gamma",))
+
+
+# Following the hand: slider moves faster than redraws are merged, and the last one wins.
+
+class FakeLoop:
+    def __init__(self):
+        self.calls = []
+
+    def call_later(self, delay, callback):
+        self.calls.append((delay, callback))
+
+    def run_pending(self):
+        calls, self.calls = self.calls, []
+        for _, callback in calls:
+            callback()
+
+
+def test_requests_while_a_redraw_is_scheduled_merge_into_it():
+    from course_lib.widgets.throttle import LatestWins
+
+    drawn, loop, now = [], FakeLoop(), [10.0]
+    throttle = LatestWins(drawn.append, min_gap=0.02, clock=lambda: now[0], loop=lambda: loop)
+    for lr in (0.1, 0.2, 0.3):
+        throttle.request(lr=lr)
+    throttle.request(beta1=0.5)
+    assert len(loop.calls) == 1 and loop.calls[0][0] == 0.0  # nothing drawn recently: at once
+    loop.run_pending()
+    assert drawn == [{"lr": 0.3, "beta1": 0.5}]  # one redraw, newest value of each control
+    throttle.request(lr=0.4)
+    assert loop.calls[0][0] == pytest.approx(0.02)  # just after a redraw: wait min_gap, gathering moves
+    now[0] += 0.05
+    throttle.request(lr=0.5)
+    loop.run_pending()
+    assert drawn[-1] == {"lr": 0.5} and throttle.requests == 6 and throttle.redraws == 2
+
+
+def test_without_an_event_loop_a_request_redraws_at_once():
+    from course_lib.widgets.throttle import LatestWins
+
+    drawn = []
+    throttle = LatestWins(drawn.append)
+    throttle.request(lr=0.1)
+    throttle.request(lr=0.2)
+    assert drawn == [{"lr": 0.1}, {"lr": 0.2}]
+
+
+def test_a_burst_faster_than_redraws_never_queues_and_ends_on_the_last_position():
+    """Moves every 2 ms, redraws taking 15 ms (a real asyncio loop): few redraws, none stale at the end."""
+    import asyncio
+    import time
+
+    from course_lib.widgets.throttle import LatestWins
+
+    drawn = []
+
+    def slow_redraw(values):
+        time.sleep(0.015)
+        drawn.append(values["lr"])
+
+    async def drag():
+        throttle = LatestWins(slow_redraw)
+        for i in range(100):
+            throttle.request(lr=i)
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.1)
+        return throttle
+
+    throttle = asyncio.run(drag())
+    assert drawn[-1] == 99  # the last position wins
+    assert len(drawn) < 40 and drawn == sorted(drawn)  # merged, in order, never replaying stale moves
+    assert throttle.requests == 100 and not throttle.pending
+
+
+def test_dragging_a_slider_in_a_running_kernel_loop_redraws_less_often_than_it_moves():
+    import asyncio
+
+    explorer = explore("adam", "rosenbrock", lr=0.05, steps=100)
+    slider = explorer.sliders["lr"]
+
+    async def drag():
+        for lr in np.geomspace(0.01, 0.2, 30):
+            slider.value = float(lr)  # what a comm message from the browser does
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.3)
+
+    asyncio.run(drag())
+    assert explorer.throttle.requests == 30 and explorer.throttle.redraws < 30
+    assert explorer.hyperparams["lr"] == pytest.approx(0.2)
+    assert explorer.readout.value.startswith("Adam [lr=0.2, ")
+
+
+def test_sliders_redraw_while_dragging_and_show_real_values():
+    explorer = explore("rmsprop", "foggy_valley", lr=0.05, gamma=0.9)
+    lr, gamma, eps = explorer.sliders["lr"], explorer.sliders["gamma"], explorer.sliders["eps"]
+    assert all(s.continuous_update for s in [lr, gamma, eps, *explorer.general.values()])
+    # Python's "g" trims trailing zeros like the spoken value does (the browser's d3 "g" keeps them: "0.050").
+    def shown(slider, value):
+        return f"{value:{slider.readout_format}}"
+
+    assert lr.readout_format == ".2g" and shown(lr, lr.value) == "0.05"
+    assert shown(gamma, 0.9000000000000001) == "0.9"
+    assert shown(eps, eps.value) == "1e-08"
+    assert lr.description == "lr (learning rate)" and gamma.description == "gamma (decay)"
+
+
+# Saying what is running and where it went.
+
+def test_the_readout_and_picture_say_when_the_path_leaves_the_map():
+    explorer = explore("gd", "foggy_valley", start="ridge", lr=10.0)
+    result = explorer.update(lr=10.0)
+    assert result["left_at"] is not None and result["diverged_at"] is None
+    assert f"left the map at step {result['left_at']}" in explorer.readout.value
+    assert explorer.live.notes[0].get_text() == f"left the map at step {result['left_at']}"
+    assert len(explorer.live.exits[0].get_xdata()) == 1  # the ring where it crossed the edge
+    explorer.update(lr=0.1)
+    assert explorer.live.notes[0].get_text() == "" and len(explorer.live.exits[0].get_xdata()) == 0
+
+
+def test_sgd_explorer_is_titled_sgd_and_its_readout_shows_the_batch_size():
+    explorer = explore("gd", "foggy_valley", start="ridge", steps=100, batch_size=1, lr=0.2)
+    assert explorer.live.title.startswith("SGD on The foggy valley")
+    assert explorer.readout.value.startswith("SGD [lr=0.2, batch size 1]: ")
+    explorer.update(batch_size=16)
+    assert explorer.live.title.startswith("Mini-batch GD on")
+    assert explorer.readout.value.startswith("Mini-batch GD [lr=0.2, batch size 16]: ")
+    assert "SGD" in explore("gd", "bowl", batch_size=1).alt_text([replay(
+        {"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 10, "batch_size": 1})])
+
+
+def test_the_still_picture_varies_what_the_caller_asks_about():
+    explorer = explore("gd", "foggy_valley", start="ridge", steps=100, batch_size=16, lr=0.2, still="batch_size")
+    fig = explorer.still_figure()
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["batch size 1", "batch size 16", "batch size 64"]
+    title = fig.get_suptitle().replace("\n", " ")
+    assert title.startswith("SGD and mini-batch GD on") and "three batch sizes" in title and "still picture" in title
+    fig = explore("gd", "bowl", lr=0.1, steps=20).still_figure()
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["lr = 0.02", "lr = 0.1", "lr = 0.5"]
+    with pytest.raises(ValueError, match="unknown still 'batch_size'"):
+        explore("gd", "bowl", still="batch_size")  # no batch size: nothing to vary
+
+
+def test_the_race_still_picture_carries_the_still_picture_note():
+    contest = race(("gd", "adam"), "bowl", steps=30)
+    fig = contest.still_figure()
+    assert "(a still picture: run the notebook to move the sliders)" in fig.axes[0].get_title().replace("\n", " ")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2] == ["Gradient descent", "Adam"]
+
+
+# Pictures that fit and describe themselves.
+
+def test_explorer_pictures_fit_the_column_with_readable_text():
+    from course_lib import plots
+
+    for explorer in (explore("adam", "foggy_valley"), race(("gd", "momentum", "rmsprop", "adam"), "foggy_valley")):
+        for fig in (explorer.live.figure, explorer.still_figure()):
+            assert fig.get_figwidth() * fig.dpi <= 800
+            size, text = plots.smallest_text_px(fig)
+            assert size >= 9, f"{text!r} is {size:.1f} px"
+
+
+def test_the_live_picture_and_the_still_picture_carry_text_descriptions():
+    explorer = explore("adam", "rosenbrock", lr=0.05, steps=50)
+    text = explorer.description.value
+    assert text.startswith("Contour map: Adam on Rosenbrock&#x27;s banana valley") and "Adam [lr=0.05" in text
+    explorer.update(lr=0.2)
+    assert explorer.description.value != text and "lr=0.2" in explorer.description.value  # with each redraw
+    bundle = explorer._repr_mimebundle_()
+    assert '<img src="data:image/png;base64,' in bundle["text/html"]
+    assert 'alt="3 contour maps of Rosenbrock' in bundle["text/html"]
+
+
+def test_displaying_an_explorer_also_publishes_the_accessibility_script(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    explore("gd", "bowl", steps=10)._ipython_display_()
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
+    script = shown[1].data
+    assert "aria-valuetext" in script and "aria-live" in script and "data-lm-suppress-shortcuts" in script

@@ -10,18 +10,27 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
-- ``surface`` and ``animate``: a 3-D view and a small animation of one descent.
+- ``surface`` and ``animate``: a 3-D view and a small animation of one descent;
+- ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
-Colours come from the Okabe-Ito palette (safe for colour-blind readers), one
-fixed colour per optimizer name, so Adam has the same colour in every chapter.
+Every function takes ``alt=``, a text description for readers who cannot see the picture
+(default: one generated from what is drawn, see ``describe``); ``show`` publishes it as the
+image's alt text.
+
+Each optimizer has one ``Style`` (colour, line style and marker; ``STYLES``) fixed across the
+course, so Adam looks the same in every chapter and never depends on colour alone; a series of
+one parameter gets ``series_styles(n)``. ``colours`` checks contrast and colour-blind safety.
 """
 
+from . import colours, describe
 from .curves import adam_moments, effective_lr, loss_curves
+from .figures import panels, show, smallest_text_px
 from .maps import animate, contour, learning_rate_panel, surface
 from .noise import gradient_noise, sample_gradients
-from .style import OKABE_ITO, OPTIMIZER_COLORS, colors_for, show
+from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
 
 __all__ = [
-    "OKABE_ITO", "OPTIMIZER_COLORS", "adam_moments", "animate", "colors_for", "contour", "effective_lr",
-    "gradient_noise", "learning_rate_panel", "loss_curves", "sample_gradients", "show", "surface",
+    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "animate", "colors_for", "colours", "contour",
+    "describe", "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "panels", "sample_gradients",
+    "series_styles", "show", "smallest_text_px", "styles_for", "surface",
 ]

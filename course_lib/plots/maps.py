@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -15,8 +16,12 @@ from matplotlib.lines import Line2D
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..optimizers import Optimizer
-from .style import FIGURE_WIDTH, MARKERS, as_trajectories, colors_for, diverged_note, new_axes
+from . import describe
+from .figures import panels, set_suptitle, set_title
+from .paths import exit_point, left_map_at, note_placement, outcome_note, path_markevery
+from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, new_axes, styles_for
 
+EQUAL_ASPECT_RATIO = 1.5  # maps whose sides differ less than this get one unit per unit on both axes
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
 
 
@@ -52,30 +57,35 @@ def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool
             ax.plot(point.x, point.y, MARKERS["saddle"], ms=9, color="black", mec="white", mew=0.6, zorder=5)
     ax.set_xlim(*landscape.xlim)
     ax.set_ylim(*landscape.ylim)
+    (x0, x1), (y0, y1) = landscape.xlim, landscape.ylim
+    if max(x1 - x0, y1 - y0) <= EQUAL_ASPECT_RATIO * min(x1 - x0, y1 - y0):
+        ax.set_aspect("equal", adjustable="box")  # a round bowl is drawn round (a ravine would be a sliver)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
 
 
-def _point_inside(ax: Axes, x: float, y: float) -> tuple[float, float]:
-    """The point, pulled inside the axes' view box (for labels of runs that left the picture)."""
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    pad_x, pad_y = 0.04 * (x1 - x0), 0.06 * (y1 - y0)
-    return float(np.clip(x, x0 + pad_x, x1 - pad_x)), float(np.clip(y, y0 + pad_y, y1 - pad_y))
-
-
-def draw_trajectory(ax: Axes, trajectory: Trajectory, color: str, label: str | None = None) -> list[Any]:
-    """One run on a contour map: its path, start (circle) and end (the hiker, a triangle).
+def draw_trajectory(ax: Axes, trajectory: Trajectory, style: Style, label: str | None = None,
+                    offset: int = 0) -> list[Any]:
+    """One run on a contour map: its path (in its style), start (circle) and end (the hiker, a triangle).
 
     Returns the artists [path, start, end] so explorers can update their data in place.
     """
     xy = trajectory.params[:, :2]
-    path, = ax.plot(xy[:, 0], xy[:, 1], "-", color=color, lw=1.8, label=label or trajectory.label, zorder=6)
+    color = style.color
+    line = {**style.line(offset), "markevery": path_markevery(len(xy), offset)}
+    path, = ax.plot(xy[:, 0], xy[:, 1], label=label or trajectory.label, zorder=6, **line)
     start, = ax.plot(*xy[0], MARKERS["start"], ms=8, color=color, mec="black", mew=0.8, zorder=7)
     end, = ax.plot(*xy[-1], MARKERS["end"], ms=11, color=color, mec="black", mew=0.8, zorder=8)
-    if trajectory.diverged:
-        x, y = _point_inside(ax, *xy[-1])
-        ax.annotate(diverged_note(trajectory), (x, y), color=color, fontsize=9, fontweight="bold", zorder=9,
-                    ha="center", va="bottom", xytext=(0, 8), textcoords="offset points",
+    left_at = left_map_at(xy, ax.get_xlim(), ax.get_ylim())
+    note = outcome_note(trajectory.diverged_at, left_at)
+    where = xy[-1]
+    if left_at is not None:  # the end triangle is off the picture: ring the point where the path left it
+        where = exit_point(xy, left_at, ax.get_xlim(), ax.get_ylim())
+        ax.plot(*where, MARKERS["exit"], ms=14, mfc="none", mec=color, mew=2.2, zorder=8, clip_on=False)
+    if note:
+        place = note_placement(ax, *where)
+        ax.annotate(note, place["xy"], color=color, fontsize=SMALL_FONT, fontweight="bold",
+                    zorder=9, ha="center", va=place["va"], xytext=place["xytext"], textcoords="offset points",
                     bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
     return [path, start, end]
 
@@ -102,6 +112,7 @@ def contour(
     show_minima: bool = True,
     title: str | None = None,
     legend: bool = True,
+    alt: str | None = None,
 ) -> Axes:
     """Contour map of a landscape with one or more descents drawn on it.
 
@@ -114,6 +125,8 @@ def contour(
     show_minima : mark minima (stars) and saddle points (crosses).
     title : default: the landscape's title.
     legend : draw a legend of the runs and the markers.
+    alt : a text description for readers who cannot see the picture; default one naming where each run
+        ended (``plots.show`` publishes it as the image's alt text).
 
     Returns
     -------
@@ -129,13 +142,14 @@ def contour(
     runs = as_trajectories(trajectories)
     ax = new_axes(ax)
     draw_landscape(ax, landscape, levels, show_minima)
-    for trajectory, color in zip(runs, colors_for(runs)):
-        draw_trajectory(ax, trajectory, color)
-    ax.set_title(landscape.title if title is None else title)
+    for i, (trajectory, style) in enumerate(zip(runs, styles_for(runs))):
+        draw_trajectory(ax, trajectory, style, offset=i)
+    set_title(ax, landscape.title if title is None else title)
     if legend:
         handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
-                  fontsize=8, framealpha=0.9)
+                  fontsize=SMALL_FONT, framealpha=0.9)
+    describe.attach(ax, alt, describe.map_description(landscape.title, runs, ax.get_xlim(), ax.get_ylim()))
     return ax
 
 
@@ -150,6 +164,7 @@ def learning_rate_panel(
     start: Any = None,
     verdicts: Sequence[str] | None = None,
     batch_size: int | None = None,
+    alt: str | None = None,
 ) -> Figure:
     """Side-by-side contour maps of the same optimizer with different learning rates.
 
@@ -164,6 +179,7 @@ def learning_rate_panel(
     steps, start, batch_size : passed to ``descend`` (a batch size needs a StochasticLandscape).
     verdicts : a caption per panel; default "too small", "about right", "too large" for three
         increasing learning rates, none otherwise. Pass ``()`` for none.
+    alt : a text description of the picture; default one giving each panel's outcome.
 
     Returns
     -------
@@ -179,23 +195,44 @@ def learning_rate_panel(
         verdicts = DEFAULT_VERDICTS if len(lrs) == 3 and lrs == sorted(lrs) else ()
     if verdicts and len(verdicts) != len(lrs):
         raise ValueError(f"verdicts must have one caption per learning rate ({len(lrs)}), got {len(verdicts)}")
-    fig, axes = plt.subplots(1, len(lrs), figsize=(3.6 * len(lrs), 3.9), layout="constrained", squeeze=False)
-    for i, (ax, lr) in enumerate(zip(axes[0], lrs)):
-        run = descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
-                      record_diagnostics=False, label=f"lr = {lr:g}")
+    runs = [descend(optimizer.clone(lr=lr), landscape, start=start, steps=steps, batch_size=batch_size,
+                    record_diagnostics=False, label=f"lr = {lr:g}") for lr in lrs]
+    captions = [f"lr = {lr:g}" + (f": {verdicts[i]}" if verdicts else "") for i, lr in enumerate(lrs)]
+    return run_panels(landscape, runs, captions, f"{optimizer.label} on {landscape.title}: the learning rate decides",
+                      alt=alt, varied="learning rate")
+
+
+def run_panels(landscape: Any, runs: Sequence[Trajectory], captions: Sequence[str], title: str,
+               alt: str | None = None, varied: str = "setting") -> Figure:
+    """Small multiples: one contour map per run, captioned with ``captions[i]`` and the run's outcome.
+
+    The runs are drawn in one style (they differ in one setting, named by ``varied`` in the description).
+    """
+    runs = as_trajectories(runs)
+    if len(captions) != len(runs) or not runs:
+        raise ValueError(f"captions must give one caption per run ({len(runs)}), got {len(captions)}")
+    fig, axes = panels(len(runs), max_columns=3, panel_height=3.3 if len(runs) > 1 else 4.4)
+    style = styles_for(runs[:1])[0]
+    outcomes = []
+    for ax, run, caption in zip(np.atleast_1d(axes), runs, captions):
         draw_landscape(ax, landscape)
-        draw_trajectory(ax, run, colors_for([run])[0])
-        outcome = diverged_note(run) if run.diverged else f"loss after {run.steps} steps: {run.final_loss:.3g}"
-        verdict = f": {verdicts[i]}" if verdicts else ""
-        ax.set_title(f"lr = {lr:g}{verdict}\n{outcome}", fontsize=10)
-    fig.suptitle(f"{optimizer.label} on {landscape.title}: the learning rate decides", fontsize=11)
+        draw_trajectory(ax, run, style)
+        left_at = left_map_at(run.params[:, :2], ax.get_xlim(), ax.get_ylim())
+        outcome = outcome_note(run.diverged_at, left_at) or f"loss after {run.steps} steps: {run.final_loss:.3g}"
+        set_title(ax, f"{caption}\n{outcome}", fontsize=10)
+        outcomes.append(f"{caption}, {outcome}".replace("\n", ", "))
+    set_suptitle(fig, title)
+    describe.attach(fig, alt, f"{len(runs)} contour maps of {landscape.title}, one per {varied}: "
+                              f"{'; '.join(outcomes)}.")
     return fig
 
 
-def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None) -> Axes:
+def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None,
+            alt: str | None = None) -> Axes:
     """A 3-D view of the landscape J(x, y) with descents drawn on the surface.
 
     Returns the ``Axes3D``. Steep landscapes (``log_contours``) are drawn as log10(1 + J).
+    ``alt``: a text description of the picture (default: the landscape and where each run ended).
     """
     runs = as_trajectories(trajectories)
     ax = new_axes(ax, figsize=(FIGURE_WIDTH, 4.8), projection="3d", computed_zorder=False)
@@ -204,26 +241,50 @@ def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = ()
     X, Y, Z = landscape.grid(80)
     ax.plot_surface(X, Y, height(Z), cmap="cividis", alpha=0.75, linewidth=0, antialiased=True, rcount=60,
                     ccount=60, zorder=1)
-    for trajectory, color in zip(runs, colors_for(runs)):
+    for trajectory, style in zip(runs, styles_for(runs)):
         xy = trajectory.params[:, :2]
         z = height(landscape.f(xy[:, 0], xy[:, 1]))
-        ax.plot(xy[:, 0], xy[:, 1], z, "-", color=color, lw=2.2, label=trajectory.label, zorder=5)
+        color = style.color
+        ax.plot(xy[:, 0], xy[:, 1], z, color=color, linestyle=style.linestyle, lw=2.2, label=trajectory.label,
+                zorder=5)
         ax.plot([xy[0, 0]], [xy[0, 1]], [z[0]], MARKERS["start"], color=color, mec="black", zorder=6)
         ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], MARKERS["end"], ms=10, color=color, mec="black", zorder=6)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_zlabel("log10(1 + J(w))" if log else "loss J(w)")
-    ax.set_title(f"{landscape.title}, seen from above the fog")
+    set_title(ax, f"{landscape.title}, seen from above the fog")
     if runs:
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left", fontsize=SMALL_FONT)
+    ends = "".join(f" {describe.outcome(run)}." for run in runs)
+    describe.attach(ax, alt, f"3-D surface of {landscape.title}, height the loss, seen from above.{ends}")
     return ax
 
 
-def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100) -> Any:
+def animation_frames(landscape: Any, trajectory: Trajectory, frames: int, dpi: int) -> tuple[Figure, Any, np.ndarray]:
+    """The animation's figure, its frame-drawing function and the steps it shows (see ``animate``)."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
+    draw_landscape(ax, landscape, levels=20, filled=False)
+    path, start, hiker = draw_trajectory(ax, trajectory, styles_for([trajectory])[0])
+    ax.legend(handles=[path], loc="upper right", fontsize=SMALL_FONT)
+    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
+    xy = trajectory.params[:, :2]
+
+    def draw_frame(k: int) -> tuple:
+        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
+        hiker.set_data([xy[k, 0]], [xy[k, 1]])
+        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
+        return path, hiker
+
+    return fig, draw_frame, steps
+
+
+def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100,
+            alt: str | None = None) -> Any:
     """An animation of one descent on the contour map, as HTML that plays in notebooks and exported HTML.
 
     The path is drawn up to the current step with the hiker (a triangle) at its head.
     ``frames`` evenly spaced steps are shown; small ``dpi`` keeps the notebook light.
+    ``alt`` describes the animation (the frames' image gets it as alt text); default: where the run went.
 
     Returns
     -------
@@ -235,23 +296,12 @@ def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int =
     frames = check.check_positive_int("frames", frames)
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
-    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
-    draw_landscape(ax, landscape, levels=20, filled=False)
-    color = colors_for([trajectory])[0]
-    path, start, hiker = draw_trajectory(ax, trajectory, color)
-    ax.legend(handles=[path], loc="upper right", fontsize=8)
-    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
-    xy = trajectory.params[:, :2]
-
-    def draw_frame(k: int) -> tuple:
-        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
-        hiker.set_data([xy[k, 0]], [xy[k, 1]])
-        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
-        return path, hiker
-
+    fig, draw_frame, steps = animation_frames(landscape, trajectory, frames, dpi)
     animation = FuncAnimation(fig, draw_frame, frames=steps, interval=interval_ms, blit=False)
     # JPEG frames are about a third the size of PNG ones for the same picture.
     with plt.rc_context({"animation.frame_format": "jpeg"}):
         html = animation.to_jshtml(default_mode="once")
     plt.close(fig)
-    return HTML(html)
+    description = describe.map_description(landscape.title, [trajectory], landscape.xlim, landscape.ylim)
+    text = describe.attach(fig, alt, f"Animation in {len(steps)} frames. {description}")
+    return HTML(html.replace("<img id=", f'<img alt="{escape(text)}" id=', 1))

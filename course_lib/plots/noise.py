@@ -10,10 +10,9 @@ from matplotlib.axes import Axes
 
 from .. import _validate as check
 from ..params import ravel
-from .style import OKABE_ITO, new_axes
-
-_BATCH_COLORS = (OKABE_ITO["vermillion"], OKABE_ITO["sky blue"], OKABE_ITO["bluish green"], OKABE_ITO["orange"],
-                 OKABE_ITO["reddish purple"], OKABE_ITO["blue"])
+from . import describe
+from .figures import set_title
+from .style import OKABE_ITO, SMALL_FONT, STYLES, new_axes, series_styles
 
 
 def sample_gradients(problem: Any, w: Any, batch_size: int, draws: int = 200, seed: int = 0) -> np.ndarray:
@@ -42,12 +41,14 @@ def gradient_noise(
     draws: int = 200,
     seed: int = 0,
     ax: Axes | None = None,
+    alt: str | None = None,
 ) -> Axes:
     """How far single-sample and mini-batch gradients scatter around the full gradient at ``w``.
 
     For 2 parameters: a scatter of the gradient vectors, one colour per batch size, around the full
     gradient (a black star). For more: the error norm |g_B - g| against batch size (log-log), its
     mean and 10-90 % range, with the 1/sqrt(B) law for reference.
+    ``alt``: a text description of the picture (default: the spread or mean error per batch size).
     """
     sizes = [check.check_positive_int(f"batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
     if not sizes:
@@ -57,28 +58,35 @@ def gradient_noise(
     ax = new_axes(ax)
     name = getattr(problem, "title", getattr(problem, "name", "the problem"))
     if full.size == 2:
-        for b, color in zip(sizes, _BATCH_COLORS * 3):
+        for b, style in zip(sizes, series_styles(len(sizes))):  # a series of batch sizes: dark to light
             g = samples[b]
             label = "one sample (SGD)" if b == 1 else f"batch of {b}"
-            ax.scatter(g[:, 0], g[:, 1], s=10, alpha=0.45, color=color, label=label, edgecolors="none")
+            ax.scatter(g[:, 0], g[:, 1], s=14, alpha=0.55, color=style.color, marker=style.marker, label=label,
+                       edgecolors="none")
         ax.plot(*full, "*", ms=18, color="black", mec="white", label="full gradient", zorder=5)
         ax.set_xlabel("gradient component dJ/dx")
         ax.set_ylabel("gradient component dJ/dy")
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"Gradient estimates at w = ({ravel(w)[0]:.2g}, {ravel(w)[1]:.2g})\n{name}", fontsize=10)
+        spread = "; ".join(f"batch {b}: spread {np.linalg.norm(samples[b] - full, axis=1).mean():.3g}" for b in sizes)
+        default = (f"Scatter of {draws} gradient estimates per batch size around the full gradient "
+                   f"({full[0]:.3g}, {full[1]:.3g}); mean distance from it, {spread}.")
+        set_title(ax, f"Gradient estimates at w = ({ravel(w)[0]:.2g}, {ravel(w)[1]:.2g})\n{name}", fontsize=10)
     else:
         errors = [np.linalg.norm(samples[b] - full, axis=1) for b in sizes]
         mean = np.array([e.mean() for e in errors])
         low, high = np.array([np.percentile(e, 10) for e in errors]), np.array([np.percentile(e, 90) for e in errors])
         ax.fill_between(sizes, low, high, color=OKABE_ITO["sky blue"], alpha=0.35, label="10-90 % of draws")
-        ax.plot(sizes, mean, "o-", color=OKABE_ITO["blue"], lw=1.8, label="mean error")
+        ax.plot(sizes, mean, label="mean error", **{**STYLES["gd"].line(), "linestyle": "-", "markevery": 1})
         ax.plot(sizes, mean[0] * np.sqrt(sizes[0] / np.array(sizes, dtype=float)), "--", color="black", lw=1,
                 label="1 / sqrt(batch size)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("batch size (examples)")
         ax.set_ylabel("error of the gradient, |g_batch - g_full|")
-        ax.set_title(f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
+        set_title(ax, f"Mini-batch gradient error, {draws} draws per batch size\n{name}", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+        default = ("Error of the mini-batch gradient against batch size, log-log, with the 1/sqrt(batch size) "
+                   "line: mean error " + ", ".join(f"{m:.3g} at {b}" for b, m in zip(sizes, mean)) + ".")
+    ax.legend(fontsize=SMALL_FONT)
+    describe.attach(ax, alt, default)
     return ax

@@ -5,9 +5,11 @@
 
 The parts, bottom to top: ``controls`` (which sliders, their ranges; plain data),
 ``replay`` (control values -> drawn data, via ``course_lib.descend``), ``redraw``
-(a figure drawn once and updated by blitting), ``explorer`` (the ipywidgets).
-Widgets hold no math. Each explorer has ``update(**values)``, the function a
-slider move runs, so benchmarks and tests can drive it without a browser.
+(a figure drawn once and updated by blitting), ``throttle`` (slider moves that
+arrive faster than redraws are merged, the last one wins), ``a11y`` (names and
+spoken values for screen readers), ``explorer`` (the ipywidgets). Widgets hold
+no math. Each explorer has ``update(**values)``, the function a slider move
+runs (through the throttle), so benchmarks and tests can drive it without a browser.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def explore(
     problem: Any = None,
     batch_size: int | None = None,
     sliders: Sequence[str] | None = None,
+    still: str = "lr",
     **initial_values: float,
 ) -> Explorer:
     """An explorer for one optimizer on one landscape: its hyperparameter sliders, steps, landscape and start.
@@ -41,6 +44,8 @@ def explore(
     problem : reserved for data problems; only 2-D landscapes are explored for now (must be None).
     batch_size : if given, the landscape becomes a ``StochasticLandscape`` and a batch-size slider appears.
     sliders : the hyperparameter sliders to show; default all that matter for the optimizer.
+    still : which control the still picture (shown where no widgets run: HTML export, GitHub) varies:
+        "lr" (default: lr / 5, lr, lr * 5), "batch_size" (1, yours, a larger batch) or another hyperparameter.
     **initial_values : starting hyperparameters, e.g. ``lr=0.05, beta1=0.8``.
 
     Examples
@@ -51,7 +56,7 @@ def explore(
     if problem is not None:
         raise ValueError(f"problem must be None: explorers draw 2-D landscapes only for now, got {problem!r}; "
                          "use descend and plots.loss_curves for data problems")
-    return Explorer(optimizer, landscape, start, steps, batch_size, sliders, initial_values)
+    return Explorer(optimizer, landscape, start, steps, batch_size, sliders, initial_values, still)
 
 
 def race(

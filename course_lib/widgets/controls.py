@@ -24,17 +24,20 @@ class SliderSpec:
     step: float
     log: bool = False
     integer: bool = False
+    # What the readout shows (a d3-format spec, formatted by the browser: ".2g" shows 0.05 as "0.050");
+    # a screen reader speaks the same number without trailing zeros, "0.05" (see a11y).
+    readout_format: str = ".4g"
 
 
 SLIDERS = {
-    "lr": SliderSpec("lr", "lr (learning rate)", -4.0, 1.0, 0.1, log=True),
+    "lr": SliderSpec("lr", "lr (learning rate)", -4.0, 1.0, 0.1, log=True, readout_format=".2g"),
     "gamma": SliderSpec("gamma", "gamma (decay)", 0.0, 0.999, 0.001),
     "beta": SliderSpec("beta", "beta (momentum)", 0.0, 0.99, 0.01),
     "beta1": SliderSpec("beta1", "beta1 (1st moment)", 0.0, 0.999, 0.001),
     "beta2": SliderSpec("beta2", "beta2 (2nd moment)", 0.9, 0.9999, 0.0001),
-    "eps": SliderSpec("eps", "eps (stability)", -10.0, -1.0, 0.5, log=True),
-    "steps": SliderSpec("steps", "steps", 10, 1000, 10, integer=True),
-    "batch_size": SliderSpec("batch_size", "batch size", 1, 200, 1, integer=True),
+    "eps": SliderSpec("eps", "eps (stability)", -10.0, -1.0, 0.5, log=True, readout_format=".1g"),
+    "steps": SliderSpec("steps", "steps", 10, 1000, 10, integer=True, readout_format="d"),
+    "batch_size": SliderSpec("batch_size", "batch size", 1, 200, 1, integer=True, readout_format="d"),
 }
 HYPERPARAMETER_SLIDERS = ("lr", "gamma", "beta", "beta1", "beta2", "eps")
 

@@ -2,15 +2,19 @@
 
 ``explore("adam")`` and ``race()`` return an explorer object. In JupyterLab or
 Notebook 7 it shows live sliders; where no widget front end runs (GitHub,
-nbviewer, HTML export, headless execution) the same output shows a static PNG
-of small multiples over three learning rates. Both live in one display_data
-mimebundle, and each front end picks what it can render.
+nbviewer, HTML export, headless execution) the same output shows a still
+picture: small multiples over the quantity the chapter asks about (``still=``),
+with alt text. Both live in one display_data mimebundle, and each front end picks
+what it can render.
+
+Sliders redraw while dragged; ``throttle.LatestWins`` merges the moves that arrive
+faster than redraws, so the picture follows the hand and the last position wins.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,36 +24,53 @@ import matplotlib.pyplot as plt
 from .. import _validate as check
 from ..landscapes import LANDSCAPES
 from ..optimizers import OPTIMIZERS, make_optimizer
-from ..plots.maps import learning_rate_panel
-from ..plots.style import OPTIMIZER_COLORS, colors_for_names
+from ..plots import describe as plot_description
+from ..plots.figures import image_html, png_bytes
+from ..plots.maps import contour, run_panels
+from ..plots.style import styles_for_names
+from .a11y import ACCESSIBILITY_SCRIPT, EXPLORER_CSS
 from .controls import SLIDERS, initial_hyperparams, relevant_sliders
 from .redraw import LiveMap
-from .replay import cached_landscape, landscape_for, replay, replay_race
+from .replay import cached_landscape, landscape_for, replay, replay_race, run_name
+from .throttle import LatestWins
 
-STATIC_LR_FACTOR = 5.0  # the static fallback shows lr / 5, lr and lr * 5
+STATIC_LR_FACTOR = 5.0  # the still picture of lr shows lr / 5, lr and lr * 5
+STILL_NOTE = "(a still picture: run the notebook to move the sliders)"
+DESCRIPTION_WIDTH = "150px"  # room for the longest label, "beta2 (2nd moment)" (136 px in Chromium)
 
 
 def _slider_look() -> dict[str, Any]:
-    """Width and label room shared by every slider (long enough for "beta1 (1st moment)")."""
-    return {"continuous_update": False, "style": {"description_width": "170px"}, "layout": W.Layout(width="430px")}
+    """Shared by every slider: redraw while dragging (throttled), fill the controls column."""
+    return {"continuous_update": True, "style": {"description_width": DESCRIPTION_WIDTH},
+            "layout": W.Layout(width="100%")}
 
 
 def make_slider(name: str, value: float) -> W.Widget:
     spec = SLIDERS[name]
-    common = {"description": spec.description, **_slider_look()}
+    common = {"description": spec.description, "readout_format": spec.readout_format, **_slider_look()}
     if spec.log:
-        return W.FloatLogSlider(value=value, base=10, min=spec.min, max=spec.max, step=spec.step,
-                                readout_format=".2g", **common)
+        return W.FloatLogSlider(value=value, base=10, min=spec.min, max=spec.max, step=spec.step, **common)
     if spec.integer:
         return W.IntSlider(value=value, min=spec.min, max=spec.max, step=spec.step, **common)
-    return W.FloatSlider(value=value, min=spec.min, max=spec.max, step=spec.step, readout_format=".4g", **common)
+    return W.FloatSlider(value=value, min=spec.min, max=spec.max, step=spec.step, **common)
 
 
-def _png_of(fig: Any) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def style_key(optimizer: str, batch_size: int | None) -> str:
+    """The plots style of an optimizer run with this batch size (gradient descent becomes SGD or mini-batch)."""
+    if optimizer != "gd" or batch_size is None:
+        return optimizer
+    return "sgd" if batch_size == 1 else "minibatch"
+
+
+def still_values(name: str, value: float, n_samples: int | None = None) -> list[float]:
+    """Three values of one control for the still picture, around the current one."""
+    if name in ("lr", "eps"):
+        return [value / STATIC_LR_FACTOR, value, value * STATIC_LR_FACTOR]
+    if name == "batch_size":  # one example, the chosen batch, a larger one
+        top = n_samples or SLIDERS["batch_size"].max
+        return [float(b) for b in sorted({1, int(value), min(top, 8 * int(value)), min(top, 64)})[:3]]
+    spec = SLIDERS[name]
+    return [spec.min + (value - spec.min) / 2, value, value + (spec.max - value) / 2]
 
 
 class _Explorer:
@@ -62,16 +83,25 @@ class _Explorer:
         if batch_size is not None:
             check.check_positive_int("batch_size", batch_size)
         self.controls["start"] = self._start_or_default(start)
-        self.image = W.Image(format="png")
+        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self.image.add_class("course-explorer-figure")
         self.readout = W.HTML()
         self.readout.add_class("course-explorer-readout")
-        self.landscape_menu = W.Dropdown(options=list(LANDSCAPES), value=landscape, description="landscape")
+        # The picture's text description, updated with each redraw. Visually hidden but read by screen
+        # readers; the browser script (a11y) also copies it into the picture's alt. (ipywidgets' Image
+        # cannot carry it: its view fails to render with a tooltip.)
+        self.description = W.HTML()
+        self.description.add_class("course-explorer-alt")
+        self.landscape_menu = W.Dropdown(options=list(LANDSCAPES), value=landscape, description="landscape",
+                                         style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width="100%"))
         self.start_menu = W.Dropdown(options=list(self.landscape.starts), value=self.controls["start"],
-                                     description="start")
+                                     description="start", style={"description_width": DESCRIPTION_WIDTH},
+                                     layout=W.Layout(width="100%"))
         self.general = {"steps": make_slider("steps", self.controls["steps"])}
         if batch_size is not None:
             self.general["batch_size"] = make_slider("batch_size", batch_size)
+        # Slider moves go through the throttle; update() itself stays synchronous for tests and benchmarks.
+        self.throttle = LatestWins(lambda values: self.update(**values))
 
     @property
     def landscape(self) -> Any:
@@ -81,19 +111,29 @@ class _Explorer:
         starts = tuple(cached_landscape(self.controls["landscape"]).starts)
         return starts[0] if start is None else check.check_choice("start", start, starts)
 
-    def _assemble(self, labels: list[str], colors: list[str]) -> None:
-        """Build the live figure and the layout, connect the controls, and draw the first picture."""
-        self.live = LiveMap(self.landscape, labels, colors, self._title())
-        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
-        self.view = W.VBox([W.HBox([self.image, controls]), self.readout])
+    def _assemble(self, labels: list[str], styles: list[Any]) -> None:
+        """Build the live figure and the layout, connect the controls, and draw the first picture.
+
+        The picture and the controls share a row that wraps: in a column narrower than both
+        (a 1280 px screen gives about 850 px) the controls move under the picture.
+        """
+        self.live = LiveMap(self.landscape, labels, styles, self._title())
+        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu],
+                          layout=W.Layout(flex="1 1 300px", min_width="260px", max_width="460px"))
+        controls.add_class("course-explorer-controls")
+        row = W.HBox([self.image, controls], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
+                                                             width="100%"))
+        row.add_class("course-explorer-row")
+        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.description, self.readout], layout=W.Layout(width="100%"))
+        self.view.add_class("course-explorer")
         self._wire({**self.sliders, **self.general})
         self.update()
 
     def _wire(self, sliders: dict[str, W.Widget]) -> None:
         for name, slider in sliders.items():
-            slider.observe(lambda change, name=name: self.update(**{name: change["new"]}), names="value")
-        self.landscape_menu.observe(lambda change: self.update(landscape=change["new"]), names="value")
-        self.start_menu.observe(lambda change: self.update(start=change["new"]), names="value")
+            slider.observe(lambda change, name=name: self.throttle.request(**{name: change["new"]}), names="value")
+        self.landscape_menu.observe(lambda change: self.throttle.request(landscape=change["new"]), names="value")
+        self.start_menu.observe(lambda change: self.throttle.request(start=change["new"]), names="value")
 
     def _set_general(self, values: dict[str, Any]) -> bool:
         """Apply landscape/start/steps/batch_size changes; True when the background must be redrawn."""
@@ -113,25 +153,48 @@ class _Explorer:
 
     def _show(self, results: list[dict[str, Any]]) -> None:
         self.live.set_paths(results)
-        self.image.value = self.live.render_png()
+        self.image.value = self.live.render_frame()
         self.readout.value = "<br>".join(r["readout"] for r in results)
+        self.description.value = html.escape(self.alt_text(results))
+
+    def alt_text(self, results: list[dict[str, Any]]) -> str:
+        ends = "; ".join(r["readout"] for r in results)
+        return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
+
+    def still_figure(self) -> Any:
+        raise NotImplementedError
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        # One output, three renderings: the live widget where a widget manager runs,
-        # the static small multiples elsewhere, and text as the last resort.
+        # One output, several renderings: the live widget where a widget manager runs, the still
+        # picture elsewhere (as <img alt> for HTML export and screen readers, and as PNG), then text.
+        fig = self.still_figure()
+        alt = plot_description.figure_description(fig)
+        png = png_bytes(fig)
+        plt.close(fig)
         return {
             "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
                                                          "model_id": self.view.model_id},
-            "image/png": self.static_png(),
+            "text/html": image_html(png, alt),
+            "image/png": base64.b64encode(png).decode("ascii"),
             "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
         }
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(Javascript(ACCESSIBILITY_SCRIPT))  # names the sliders, speaks their values (see a11y)
+
+    def static_png(self) -> str:
+        """Base64 PNG of the still picture (for front ends without widgets)."""
+        return self._repr_mimebundle_()["image/png"]
 
 
 class Explorer(_Explorer):
     """One optimizer on one landscape with sliders for its hyperparameters. Build it with ``explore``."""
 
     def __init__(self, optimizer: str, landscape: str, start: str | None, steps: int, batch_size: int | None,
-                 sliders: Sequence[str] | None, initial_values: dict[str, float]) -> None:
+                 sliders: Sequence[str] | None, initial_values: dict[str, float], still: str = "lr") -> None:
         super().__init__(landscape, start, steps, batch_size)
         self.optimizer = check.check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
         self.hyperparams = initial_hyperparams(optimizer, **initial_values)
@@ -139,12 +202,15 @@ class Explorer(_Explorer):
         for name in shown:
             check.check_choice("slider", name, relevant_sliders(optimizer))
         self.sliders = {name: make_slider(name, self.hyperparams[name]) for name in shown}
-        label = OPTIMIZERS[optimizer].label
-        color = OPTIMIZER_COLORS[optimizer]
-        self._assemble([label], [color])
+        allowed = (*self.hyperparams, *(("batch_size",) if batch_size is not None else ()))
+        self.still = check.check_choice("still", still, allowed)
+        self._assemble([self._name()], styles_for_names([style_key(optimizer, batch_size)]))
+
+    def _name(self) -> str:
+        return run_name(self.optimizer, self.controls["batch_size"])
 
     def _title(self) -> str:
-        return f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title}"
+        return f"{self._name()} on {self.landscape.title}"
 
     def update(self, **values: Any) -> dict[str, Any]:
         """Apply new control values (e.g. ``update(lr=0.05)``), replay, and redraw in place.
@@ -158,24 +224,34 @@ class Explorer(_Explorer):
                             f"{', '.join([*self.hyperparams, 'landscape', 'start', 'steps', 'batch_size'])}")
         make_optimizer(self.optimizer, **{**self.hyperparams, **hyper})  # checks the values before keeping them
         self.hyperparams.update(hyper)
-        if self._set_general(values):
+        name_before = self._name()
+        if self._set_general(values) or self._name() != name_before:  # a new map, or SGD became mini-batch GD
+            self.live.paths[0].set_label(self._name())
             self.live.set_landscape(self.landscape, self._title())
         result = replay({**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)})
         self._show([result])
         return result
 
-    def static_png(self) -> str:
-        """Base64 PNG: the same optimizer at lr / 5, lr and lr * 5 (for front ends without widgets)."""
-        lr = self.hyperparams["lr"]
-        optimizer = make_optimizer(self.optimizer, **self.hyperparams)
-        start = self.landscape.start_point(self.controls["start"])
-        # The same landscape and batch size as the live explorer (a stochastic one for SGD).
-        fig = learning_rate_panel(landscape_for(self.controls), optimizer,
-                                  [lr / STATIC_LR_FACTOR, lr, lr * STATIC_LR_FACTOR], steps=self.controls["steps"],
-                                  start=start, verdicts=(), batch_size=self.controls.get("batch_size"))
-        fig.suptitle(f"{OPTIMIZERS[self.optimizer].label} on {self.landscape.title} at three learning rates\n"
-                     "(a still picture: run the notebook to move the sliders)", fontsize=11)
-        return _png_of(fig)
+    def still_figure(self) -> Any:
+        """Small multiples over the ``still`` control (default lr: lr / 5, lr, lr * 5), on the same landscape."""
+        name = self.still
+        current = self.controls[name] if name == "batch_size" else self.hyperparams[name]
+        values = still_values(name, current, getattr(self.landscape, "n_samples", None))
+        runs, captions = [], []
+        for value in values:
+            controls = {**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)}
+            if name == "batch_size":
+                controls["batch_size"] = int(value)
+                captions.append(f"batch size {int(value)}")
+            else:
+                controls["hyperparams"][name] = value
+                captions.append(f"{name} = {value:.3g}")
+            runs.append(replay(controls)["trajectory"])
+        quantity = {"batch_size": "batch sizes", "lr": "learning rates"}.get(name, f"values of {name}")
+        what = "SGD and mini-batch GD" if name == "batch_size" and self.optimizer == "gd" else self._name()
+        return run_panels(self.landscape, runs, captions,
+                          f"{what} on {self.landscape.title} at three {quantity}\n{STILL_NOTE}",
+                          varied=quantity[:-1] if quantity.endswith("s") else quantity)
 
 
 class Race(_Explorer):
@@ -194,8 +270,8 @@ class Race(_Explorer):
         self.sliders = {"lr_multiplier": W.FloatLogSlider(
             value=1.0, base=10, min=-2, max=2, step=0.1, description="lr multiplier (all)", readout_format=".2g",
             **_slider_look())}
-        labels = [OPTIMIZERS[name].label for name in self.optimizers]
-        self._assemble(labels, colors_for_names(self.optimizers))
+        labels = [run_name(name, batch_size) for name in self.optimizers]
+        self._assemble(labels, styles_for_names([style_key(name, batch_size) for name in self.optimizers]))
 
     def _title(self) -> str:
         return f"Race on {self.landscape.title}"
@@ -214,6 +290,8 @@ class Race(_Explorer):
         self._show(results)
         return results
 
-    def static_png(self) -> str:
-        """Base64 PNG: the race at the current settings (for front ends without widgets)."""
-        return base64.b64encode(self.live.render_png()).decode("ascii")
+    def still_figure(self) -> Any:
+        """The race at the current settings, with the still-picture note."""
+        results = replay_race({**self.controls, "optimizers": self.optimizers, "hyperparams": self.hyperparams})
+        return contour(self.landscape, [r["trajectory"] for r in results],
+                       title=f"{self._title()}\n{STILL_NOTE}").figure

@@ -15,7 +15,8 @@ import numpy as np
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..landscapes import StochasticLandscape, get_landscape
-from ..optimizers import make_optimizer
+from ..optimizers import OPTIMIZERS, make_optimizer
+from ..plots.paths import left_map_at, left_map_note
 
 
 @lru_cache(maxsize=16)
@@ -45,18 +46,30 @@ def run(controls: dict[str, Any], optimizer: str, hyperparams: dict[str, float])
         batch_size=controls.get("batch_size"),
         seed=controls.get("seed", 0),
         record_diagnostics=False,
+        label=run_name(optimizer, controls.get("batch_size")),
     )
 
 
-def describe(trajectory: Trajectory, hyperparams: dict[str, float]) -> str:
-    """One line for the readout: hyperparameters and outcome."""
+def run_name(optimizer: str, batch_size: int | None) -> str:
+    """What is running, as the chapters name it: gradient descent with a batch size is SGD or mini-batch GD."""
+    if optimizer != "gd" or batch_size is None:
+        return OPTIMIZERS[optimizer].label
+    return "SGD" if batch_size == 1 else "Mini-batch GD"
+
+
+def describe(trajectory: Trajectory, hyperparams: dict[str, float], batch_size: int | None = None,
+             left_at: int | None = None) -> str:
+    """One line for the readout: what ran (with its batch size), its hyperparameters and the outcome."""
     values = ", ".join(f"{k}={v:.4g}" for k, v in hyperparams.items())
+    if batch_size is not None:
+        values += f", batch size {batch_size}"
+    notes = [left_map_note(left_at)] if left_at is not None else []
     if trajectory.diverged:
-        outcome = f"diverged at step {trajectory.diverged_at}"
-    else:
+        notes.append(f"diverged at step {trajectory.diverged_at}")
+    if not trajectory.diverged:
         x, y = trajectory.params[-1, :2]
-        outcome = f"loss {trajectory.final_loss:.4g} after {trajectory.steps} steps, at ({x:.3f}, {y:.3f})"
-    return f"{trajectory.label} [{values}]: {outcome}"
+        notes.append(f"loss {trajectory.final_loss:.4g} after {trajectory.steps} steps, at ({x:.3f}, {y:.3f})")
+    return f"{run_name(trajectory.optimizer, batch_size)} [{values}]: {'; '.join(notes)}"
 
 
 def replay(controls: dict[str, Any]) -> dict[str, Any]:
@@ -70,15 +83,19 @@ def replay(controls: dict[str, Any]) -> dict[str, Any]:
 
     Returns
     -------
-    dict with "x", "y" (the path), "losses", "diverged_at", "readout" (text) and "trajectory".
+    dict with "x", "y" (the path), "losses", "diverged_at", "left_at" (the first step off the plotted
+    map, or None), "readout" (text) and "trajectory".
     """
     trajectory = run(controls, controls["optimizer"], controls["hyperparams"])
+    landscape = landscape_for(controls)
+    left_at = left_map_at(trajectory.params[:, :2], landscape.xlim, landscape.ylim)
     return {
         "x": trajectory.params[:, 0],
         "y": trajectory.params[:, 1],
         "losses": trajectory.losses,
         "diverged_at": trajectory.diverged_at,
-        "readout": describe(trajectory, controls["hyperparams"]),
+        "left_at": left_at,
+        "readout": describe(trajectory, controls["hyperparams"], controls.get("batch_size"), left_at),
         "trajectory": trajectory,
     }
 

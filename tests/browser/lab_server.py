@@ -26,8 +26,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -125,7 +123,8 @@ def fresh_copy(notebook: Path) -> Path:
 
 
 @contextmanager
-def notebook_run_in_lab(notebook: Path, explorers: int, app: str = "lab"):
+def notebook_run_in_lab(notebook: Path, explorers: int, app: str = "lab",
+                        viewport: tuple[int, int] = (1400, 1000)):
     """``notebook`` (a fresh copy) open in Chromium, after Run All Cells.
 
     ``app`` is "lab" (JupyterLab 4) or "notebook" (Notebook 7, served by the same server when
@@ -138,7 +137,7 @@ def notebook_run_in_lab(notebook: Path, explorers: int, app: str = "lab"):
     copy = fresh_copy(notebook)
     with jupyter_lab(REPO) as (url, token), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         console_errors: list[str] = []
         page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
         page.on("pageerror", lambda error: console_errors.append(str(error)))
@@ -162,8 +161,12 @@ def wait_until_kernels_idle(url: str, token: str, timeout: float = 120.0) -> Non
     """Poll the server's REST API until a kernel runs and every kernel is idle (works for Lab and Notebook)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=5) as response:
-            kernels = json.loads(response.read())
+        try:
+            with urllib.request.urlopen(f"{url}/api/kernels?token={token}", timeout=5) as response:
+                kernels = json.loads(response.read())
+        except OSError:  # the server answers 500 now and then while a kernel starts or restarts: ask again
+            time.sleep(0.5)
+            continue
         if kernels and all(k.get("execution_state") == "idle" for k in kernels):
             return
         time.sleep(0.3)
