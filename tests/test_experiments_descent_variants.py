@@ -214,8 +214,14 @@ class LogisticMap:
     def loss(self, w, batch=None):
         return float((w[0] - 0.75) ** 2)
 
+    def start(self, seed=0):
+        return self.init_params(seed)
+
+    def grad(self, w, batch=None):
+        return w - 4 * w * (1 - w)
+
     def loss_and_grad(self, w, batch=None):
-        return self.loss(w), w - 4 * w * (1 - w)
+        return self.loss(w), self.grad(w, batch)
 
 
 def test_nudged_moves_every_entry_by_one_ulp():
