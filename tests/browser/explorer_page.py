@@ -78,6 +78,24 @@ output => {
 """
 
 
+HAND_JS = """
+({x0, x1, y, ms}) => new Promise(done => {
+  const start = performance.now();
+  const target = document.elementFromPoint(x0, y);
+  const tick = () => {
+    const t = Math.min(1, (performance.now() - start) / ms);
+    const x = x0 + (x1 - x0) * t;
+    const init = {clientX: x, clientY: y, pageX: x, pageY: y, bubbles: true, buttons: 1, pointerId: 1,
+                  pointerType: 'mouse', isPrimary: true};
+    target.dispatchEvent(new PointerEvent('pointermove', init));
+    target.dispatchEvent(new MouseEvent('mousemove', init));
+    if (t < 1) { setTimeout(tick, 1000 / 60); } else { done(); }
+  };
+  tick();
+})
+"""
+
+
 def clipped_parts(output: Any) -> list[str]:
     return output.evaluate(CLIPPED_PARTS_JS)
 
@@ -92,8 +110,9 @@ def watch_redraws(output: Any) -> None:
 
 def drag(page: Any, output: Any, slider_text: str, to: float, seconds: float = 1.5, segments: int = 30,
          settle_ms: int = 1500) -> dict[str, Any]:
-    """Drag one slider's handle to ``to`` (0: left end of the track, 1: right end) in about ``seconds``,
-    as a hand would (``segments`` bursts of mouse moves), and release. Call ``watch_redraws`` once first.
+    """Drag one slider's handle to ``to`` (0: left end of the track, 1: right end) in ``seconds``, as a
+    hand would (pointer moves at 60 per second, sent from the page), and release. Call ``watch_redraws``
+    once first. (``segments`` is unused, kept for callers.)
 
     A slider only sends a value when the handle crosses one of its steps, so the drag should cross
     many steps (lr has 50 across its track): the redraw rate then measures the kernel and the browser.
@@ -107,9 +126,9 @@ def drag(page: Any, output: Any, slider_text: str, to: float, seconds: float = 1
     target = track["x"] + to * track["width"]
     page.mouse.move(x, y)
     page.mouse.down()
-    for i in range(1, segments + 1):
-        page.mouse.move(x + (target - x) * i / segments, y, steps=4)
-        page.wait_for_timeout(seconds * 1000 / segments)
+    # The moves come from the page itself, 60 per second like a real pointer: Playwright's own
+    # mouse.move calls cost 30-100 ms each here, slower than any hand.
+    page.evaluate(HAND_JS, {"x0": x, "x1": target, "y": y, "ms": seconds * 1000})
     page.mouse.up()
     page.wait_for_timeout(settle_ms)
     record = page.evaluate("() => window.__courseDrag")
@@ -118,7 +137,7 @@ def drag(page: Any, output: Any, slider_text: str, to: float, seconds: float = 1
     after = [t for t in changes if t > released]
     duration = (released - pressed) / 1000
     return {
-        "moves": segments * 4, "drag_seconds": duration, "redraws_during_drag": len(during),
+        "moves": round(seconds * 60), "drag_seconds": duration, "redraws_during_drag": len(during),
         "redraws_per_second": len(during) / duration if duration > 0 else 0.0,
         # No redraw after release means the last one (drawn before the release) was already final.
         "release_to_final_ms": (after[-1] - released) if after else 0.0,
