@@ -444,8 +444,9 @@ class Adam(Optimizer):
     def diagnostics(self):
         out = super().diagnostics()
         if self._template is not None:
-            for name, corrected in self.bias_corrected().items():
-                out[name] = np.concatenate([a.ravel() for _, a in leaves(corrected, name)])
+            corrected = [self._bias_corrected(self._state[key]) for key in self._keys()]
+            out["m_hat"] = np.concatenate([m_hat.ravel() for m_hat, _ in corrected])
+            out["v_hat"] = np.concatenate([v_hat.ravel() for _, v_hat in corrected])
         return out
 
 
