@@ -37,6 +37,7 @@ from ..landscapes import Landscape, bowl
 from ..landscapes import cliff_and_plain as cliff_and_plain
 from ..landscapes import scaled_bowl as scaled_bowl
 from ..landscapes import scaled_loss as scaled_loss
+from ..many import descend_many
 from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop
 from ..params import leaves, unravel
 
@@ -185,8 +186,9 @@ def basin_fractions(
     radius = check.check_positive("radius", radius)
     minima = np.array([p.w for p in landscape.minima])
     ends = np.empty(len(starts), dtype=int)
-    for i, start in enumerate(starts):
-        run = descend(optimizer, landscape, start=start, steps=steps, record_diagnostics=False)
+    # From every start at once (course_lib.many): the runs descend makes, number for number.
+    runs = descend_many([optimizer] * len(starts), landscape, starts=starts, steps=steps)
+    for i, run in enumerate(runs):
         distances = np.linalg.norm(minima - run.params[-1], axis=1)
         ends[i] = int(np.argmin(distances)) if distances.min() <= radius and not run.diverged else -1
     labels = [p.label for p in landscape.minima]
