@@ -25,7 +25,7 @@ import numpy as np
 
 from . import _validate as check
 from .optimizers import Optimizer
-from .params import all_finite, ravel
+from .params import all_finite, is_finite, ravel
 from .params import copy as copy_params
 from .protocol import check_problem
 
@@ -160,7 +160,7 @@ def descend(
             elapsed += time.perf_counter() - tic
             loss = step_loss if batch_loss else problem.loss(w)
             flat = ravel(w)
-            if not (math.isfinite(loss) and loss < threshold and np.isfinite(flat).all()):
+            if not (math.isfinite(loss) and loss < threshold and is_finite(flat)):
                 diverged_at = k
                 break
             params.append(flat)

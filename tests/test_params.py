@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.params import all_finite, copy, layout, leaves, like, pair, ravel, unravel
+from course_lib.params import all_finite, copy, is_finite, layout, leaves, like, pair, ravel, unravel
 
 LAYERS = {"W": np.arange(6.0).reshape(2, 3), "b": np.array([10.0, 11.0])}
 STRUCTURES = [np.arange(3.0), [np.ones(2), np.zeros((1, 2))], (np.ones(1), np.array(2.0)), LAYERS]
@@ -95,3 +95,13 @@ def test_all_finite_finds_one_bad_entry_in_any_array(bad):
     assert all_finite(LAYERS)
     assert not all_finite({"W": LAYERS["W"], "b": np.array([1.0, bad])})
     assert not all_finite(np.array([bad]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_is_finite_is_exact_where_its_quick_pass_overflows(dtype):
+    big = np.finfo(dtype).max
+    assert is_finite(np.array([big, -big, 1.0], dtype=dtype))  # the quick sum of squares overflows: look again
+    assert is_finite(np.array(2.0, dtype=dtype)) and is_finite(np.ones((3, 4), dtype=dtype)[:, ::2])
+    for bad in (np.nan, np.inf, -np.inf):
+        assert not is_finite(np.array([0.0, bad, 1.0], dtype=dtype))
+        assert not is_finite(np.full((2, 2), bad, dtype=dtype))
