@@ -342,6 +342,17 @@ def test_rare_features_over_seeds_tunes_each_optimizer_per_seed():
     assert result["AdaGrad"]["rare"][0] != result["AdaGrad"]["rare"][1]
 
 
+def test_rare_features_over_seeds_with_a_grid_per_optimizer():
+    grids = {"Gradient descent": [0.1, 0.3], "AdaGrad": [1.0]}
+    result = adaptive.rare_features_over_seeds([GradientDescent(), AdaGrad()], seeds=[0], lrs=grids, steps=200)
+    alone = adaptive.rare_features_over_seeds([GradientDescent()], seeds=[0], lrs=grids["Gradient descent"], steps=200)
+    assert result["AdaGrad"]["best_lr"].tolist() == [1.0]
+    for key, values in alone["Gradient descent"].items():
+        np.testing.assert_array_equal(result["Gradient descent"][key], values)
+    with pytest.raises(ValueError, match="lrs has no learning rates for AdaGrad"):
+        adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0], lrs={"Adam": [0.1]}, steps=10)
+
+
 def test_rare_features_over_seeds_rejects_empty_inputs():
     with pytest.raises(ValueError, match="seeds and optimizers must each hold at least one entry"):
         adaptive.rare_features_over_seeds([AdaGrad()], seeds=[], lrs=[0.1])
