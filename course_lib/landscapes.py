@@ -77,10 +77,10 @@ class Landscape:
     # scalars differently in the last bit, and on arrays a point gets exactly the numbers that a grid or
     # many runs stepped together (course_lib.many) compute for it.
     def loss(self, w: np.ndarray, batch: np.ndarray | None = None) -> float:
-        return float(self.f(w[:1], w[1:2])[0])
+        return float(np.ravel(self.f(w[:1], w[1:2]))[0])  # ravel: f may return a constant
 
     def grad(self, w: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray:
-        gx, gy = np.broadcast_arrays(*self.grad_xy(w[:1], w[1:2]))
+        gx, gy = (np.broadcast_to(g, (1,)) for g in self.grad_xy(w[:1], w[1:2]))  # a component may be a constant
         return np.concatenate([gx, gy]).astype(w.dtype, copy=False)
 
     def loss_and_grad(self, w: np.ndarray, batch: np.ndarray | None = None) -> tuple[float, np.ndarray]:

@@ -93,12 +93,12 @@ def descend_many(
             if running.size == 0:
                 break
             x, y = w[running, 0], w[running, 1]
-            g = np.stack(np.broadcast_arrays(*landscape.grad_xy(x, y)), axis=1).astype(w.dtype, copy=False)
-            step_loss = landscape.f(x, y) if batch_loss else None
+            g = np.stack([np.broadcast_to(c, x.shape) for c in landscape.grad_xy(x, y)], axis=1).astype(w.dtype)
+            step_loss = np.broadcast_to(landscape.f(x, y), x.shape) if batch_loss else None
             finite_g = np.isfinite(g).all(axis=1)
             new_w, new_state = kind.apply_rule(w[running], g, {n: s[running] for n, s in state.items()}, t,
                                                _rows(hyperparams, running))
-            loss = step_loss if batch_loss else landscape.f(new_w[:, 0], new_w[:, 1])
+            loss = step_loss if batch_loss else np.broadcast_to(landscape.f(new_w[:, 0], new_w[:, 1]), x.shape)
             good = finite_g & np.isfinite(loss) & (loss < threshold[running]) & np.isfinite(new_w).all(axis=1)
             for i in np.flatnonzero(~good):
                 # As in descend: the step that failed counts, and a run ends where that step took it

@@ -72,3 +72,19 @@ def test_arguments_are_checked():
         descend_many([Adam()], object())
     with pytest.raises(ValueError, match="at least one optimizer"):
         descend_many([], bowl)
+
+
+def test_a_landscape_whose_formulas_return_constants():
+    # A tilted plane: its gradient is the same number everywhere, which grad_xy may return as a plain float.
+    from course_lib.landscapes import Landscape, Point
+    plane = Landscape(name="plane", title="A tilted plane", f=lambda x, y: 0.5 * x + 0.0 * y + 3.0,
+                      grad_xy=lambda x, y: (0.5, 0.0), minima=(Point(0.0, 0.0, 0.0),), starts={"o": (1.0, 2.0)},
+                      xlim=(-1.0, 1.0), ylim=(-1.0, 1.0))
+    flat = Landscape(name="flat", title="Flat", f=lambda x, y: 1.0, grad_xy=lambda x, y: (0.0, 0.0),
+                     minima=(Point(0.0, 0.0, 1.0),), starts={"o": (1.0, 2.0)}, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0))
+    for landscape in (plane, flat):
+        optimizers = [GradientDescent(lr=lr) for lr in (0.1, 1.0)]
+        for optimizer, run in zip(optimizers, descend_many(optimizers, landscape, steps=20)):
+            assert_same_run(run, descend(optimizer, landscape, steps=20, record_diagnostics=False))
+    np.testing.assert_array_equal(plane.grad(np.array([1.0, 2.0])), [0.5, 0.0])
+    assert flat.loss(np.array([1.0, 2.0])) == 1.0
