@@ -104,6 +104,19 @@ class Hyperparameter:
         return self.allowed.check(self.name, value)
 
 
+def _read_only_view(h: Hyperparameter) -> property:
+    """opt.lr, opt.beta1, ...: a read-only view of the checked value of ``h``.
+
+    The type checker cannot see properties made at run time, so each class also annotates
+    its hyperparameters (``lr: float``); tests/test_optimizers.py checks that those agree with the table.
+    """
+
+    def get(self: Optimizer) -> Any:
+        return self._hyperparams[h.name]
+
+    return property(get, doc=h.doc)
+
+
 # ---- the base class -----------------------------------------------------------------------
 
 
@@ -138,8 +151,7 @@ class Optimizer:
             existing = getattr(cls, h.name, None)
             if existing is not None and not isinstance(existing, property):
                 raise TypeError(f"{cls.__name__}: hyperparameter {h.name} would hide the attribute {h.name}")
-            # opt.lr, opt.beta1, ...: read-only views of the checked values.
-            setattr(cls, h.name, property(lambda self, key=h.name: self._hyperparams[key], doc=h.doc))
+            setattr(cls, h.name, _read_only_view(h))
         if table and cls.__doc__ and "Hyperparameters\n" not in cls.__doc__:
             rows = "".join(
                 f"    {h.name} : {h.allowed.summary()}, default {h.default!r}\n        {h.doc}\n"
@@ -326,6 +338,8 @@ class GradientDescent(Optimizer):
     label = "Gradient descent"
     hyperparameters = (Hyperparameter("lr", 0.1, POSITIVE, LR_DOC),)
     rule = staticmethod(rules.gd_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return np.full(shape, self.lr, dtype=dtype)
@@ -342,6 +356,9 @@ class Momentum(Optimizer):
     )
     state_names = ("m",)
     rule = staticmethod(rules.momentum_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
+    beta: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return np.full(shape, self.lr, dtype=dtype)
@@ -359,6 +376,10 @@ class AdaGrad(Optimizer):
     )
     state_names = ("G",)
     rule = staticmethod(rules.adagrad_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
+    eps: float
+    eps_inside_sqrt: bool
 
     def _effective_lr(self, state, previous, shape, dtype):
         return self.lr / rules.root_with_eps(state["G"], self.eps, self.eps_inside_sqrt)
@@ -377,6 +398,11 @@ class RMSprop(Optimizer):
     )
     state_names = ("v",)
     rule = staticmethod(rules.rmsprop_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
+    gamma: float
+    eps: float
+    eps_inside_sqrt: bool
 
     def _effective_lr(self, state, previous, shape, dtype):
         return self.lr / rules.root_with_eps(state["v"], self.eps, self.eps_inside_sqrt)
@@ -395,6 +421,10 @@ class AdaDelta(Optimizer):
     state_names = ("v", "u")
     previous_state_names = ("u",)  # the step used the u of the step before
     rule = staticmethod(rules.adadelta_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
+    gamma: float
+    eps: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return self.lr * rules.rms_ratio(previous["u"], state["v"], self.eps)
@@ -414,6 +444,12 @@ class Adam(Optimizer):
     )
     state_names = ("m", "v")
     rule = staticmethod(rules.adam_update)
+    # The table's values as attributes, declared for the type checker.
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    bias_correction: bool
 
     def _bias_corrected(self, state: dict) -> tuple[np.ndarray, np.ndarray]:
         return rules.bias_corrected(state["m"], state["v"], self.t, self.beta1, self.beta2, self.bias_correction)

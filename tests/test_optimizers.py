@@ -474,3 +474,18 @@ def test_a_hyperparameter_must_be_declared_with_its_constraint():
         decayed(decay=2.0)
     assert decayed(decay=0.25).step(np.ones(1), np.ones(1))[0] == pytest.approx(0.975)
     assert repr(decayed(decay=0.25)) == "Decayed(lr=0.1, decay=0.25)"
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_attributes_declared_for_the_type_checker_agree_with_the_table(name):
+    # `lr: float` in a class body only informs mypy; the value comes from the table. An annotation
+    # naming no row, or a float annotated for a switch, would mislead the type checker.
+    from course_lib.optimizers import Flag, Optimizer
+
+    cls = OPTIMIZERS[name]
+    declared = {}
+    for klass in reversed(cls.__mro__):
+        if issubclass(klass, Optimizer) and klass is not Optimizer:
+            declared.update({k: v for k, v in vars(klass).get("__annotations__", {}).items() if "ClassVar" not in v})
+    table = {h.name: ("bool" if isinstance(h.allowed, Flag) else "float") for h in cls.hyperparameters}
+    assert declared == table

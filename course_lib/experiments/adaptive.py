@@ -268,7 +268,9 @@ def rare_features_over_seeds(
     steps = check.check_positive_int("steps", steps)
     if len(seeds) == 0 or len(optimizers) == 0:
         raise ValueError("seeds and optimizers must each hold at least one entry")
-    out = {opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers}
+    out: dict[str, dict[str, list[float]]] = {
+        opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers
+    }
     for seed in seeds:
         problem = SparseLogisticRegression(seed=int(seed))
         for optimizer in optimizers:
@@ -527,11 +529,11 @@ def adam_as_adagrad(landscape: Landscape, lr: float, steps: int = 100, beta2: fl
     beta2 = check.check_unit_interval("beta2", beta2)
     w = landscape.start.copy()
     m, v = np.zeros_like(w), np.zeros_like(w)
-    path = [w]
+    points = [w]
     for t in range(1, steps + 1):
         w, m, v = rules.adam_update(w, landscape.grad(w), m, v, t, lr=lr / np.sqrt(t), beta1=0.0, beta2=beta2)
-        path.append(w)
-    path = np.array(path)
+        points.append(w)
+    path = np.array(points)
     # Rescaled, Adam's eps becomes sqrt(t) eps in AdaGrad's denominator; with eps = 1e-8 both are negligible.
     adagrad = descend(AdaGrad(lr=lr, eps=1e-8), landscape, steps=steps, record_diagnostics=False)
     return {"adam": path, "adagrad": adagrad, "largest_difference": float(np.abs(path - adagrad.params).max())}

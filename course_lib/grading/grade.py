@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from ..exercises import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
@@ -162,7 +163,7 @@ def run_notebooks(
 
 def grade_submission(
     folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits,
-    sandbox: Sandbox | None | str = "find", slot: int = 0,
+    sandbox: Sandbox | None | Literal["find"] = "find", slot: int = 0,
 ) -> SubmissionResult:
     """Grade one student's folder (read only); never raises for anything in the folder.
 
@@ -170,7 +171,9 @@ def grade_submission(
     if there is none; None runs the student's code unconfined (a warning goes into the notes).
     ``slot`` tells apart submissions graded at the same time (each slot has its own uid).
     """
-    if sandbox == "find":
+    if isinstance(sandbox, str):
+        if sandbox != "find":
+            raise ValueError(f"sandbox must be a Sandbox, None or 'find', got {sandbox!r}")
         sandbox = find_sandbox()
     confinement = Confinement(sandbox, slot)
     start = time.perf_counter()
@@ -224,7 +227,7 @@ def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], v
     outcome, message = nbval
     nbval_ok = outcome == "passed"
     judge_ok = verdict is not None and verdict.passed
-    if nbval_ok and judge_ok:
+    if nbval_ok and verdict is not None and judge_ok:  # (verdict is not None, said again for the type checker)
         result.points[check.exercise] = check.points
         result.feedback[check.exercise] = verdict.message
         return

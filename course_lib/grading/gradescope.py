@@ -36,6 +36,7 @@ import tempfile
 import time
 import traceback
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ..exercises import SPECS
@@ -280,7 +281,7 @@ def _grade(staging: Path, exercises: Path, config: dict) -> ClassResult:
 
 
 def results_json(result: ClassResult, student: SubmissionResult, visibility: str = "visible",
-                 notes: list[str] = (), seconds: float | None = None) -> dict:
+                 notes: Sequence[str] = (), seconds: float | None = None) -> dict:
     """results.json in Gradescope's format: one test per exercise, the total and a summary."""
     tests = []
     for exercise, points in result.exercises.items():

@@ -160,7 +160,7 @@ def run_limited(
             memory_bytes=limits.memory_bytes, file_bytes=FILE_SIZE_LIMIT, processes=limits.processes, hidden=hidden,
         )
         env = dict(env, HOME="/home/student", TMPDIR="/tmp")
-        cwd = "/"
+        cwd: str | Path = "/"
     else:
         for name, data in files.items():
             (host_dir / name).write_bytes(data)

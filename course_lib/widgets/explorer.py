@@ -76,6 +76,8 @@ def still_values(name: str, value: float, n_samples: int | None = None) -> list[
 class _Explorer:
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
+    sliders: dict[str, W.Widget]  # set by each subclass before _assemble: its own sliders, shown first
+
     def __init__(self, landscape: str, start: str | None, steps: int, batch_size: int | None) -> None:
         check.check_choice("landscape", landscape, tuple(LANDSCAPES))
         self.controls: dict[str, Any] = {"landscape": landscape, "steps": check.check_positive_int("steps", steps),
@@ -160,6 +162,12 @@ class _Explorer:
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
         return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
+
+    def _title(self) -> str:
+        raise NotImplementedError
+
+    def update(self, **values: Any) -> Any:
+        raise NotImplementedError
 
     def still_figure(self) -> Any:
         raise NotImplementedError
