@@ -5,7 +5,7 @@ For each landscape, an Adam explorer replaying 200 steps, and the race explorer
 ``update(...)``, the function a slider move runs in the kernel. For every move
 we time the whole update, then (separately, same control values) the replay
 alone (``widgets.replay``: the descents) and the redraw alone (the explorer's
-``_show``: blit the paths and encode the PNG). Target: median update < 50 ms.
+``redraw``: blit the paths and encode the picture). Target: median update < 50 ms.
 
 In the browser (``make bench``; skipped with ``--quick`` or when Chromium or Playwright is
 missing): the demo notebook runs in JupyterLab in headless Chromium and the lr slider is
@@ -50,7 +50,7 @@ def _measure(explorer: Any, moves: list[dict[str, Any]], replay_once: Callable[[
         update.append(seconds)
         seconds, results = _timed(functools.partial(replay_once, explorer))
         replay.append(seconds)
-        seconds, _ = _timed(functools.partial(explorer._show, results))
+        seconds, _ = _timed(functools.partial(explorer.redraw, results))
         redraw.append(seconds)
     return {"update": _summary(update), "replay": _summary(replay), "redraw": _summary(redraw)}
 

@@ -153,7 +153,11 @@ class _Explorer:
             self.controls["batch_size"] = check.check_positive_int("batch_size", values["batch_size"])
         return new_landscape
 
-    def _show(self, results: list[dict[str, Any]]) -> None:
+    def redraw(self, results: list[dict[str, Any]]) -> None:
+        """Show replayed runs (``replay`` results): the picture, the readout and the description.
+
+        ``update`` calls it after replaying; the benchmarks time it alone.
+        """
         self.live.set_paths(results)
         self.image.value = self.live.render_frame()
         self.readout.value = "<br>".join(r["readout"] for r in results)
@@ -237,7 +241,7 @@ class Explorer(_Explorer):
             self.live.paths[0].set_label(self._name())
             self.live.set_landscape(self.landscape, self._title())
         result = replay({**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)})
-        self._show([result])
+        self.redraw([result])
         return result
 
     def still_figure(self) -> Any:
@@ -295,7 +299,7 @@ class Race(_Explorer):
         if self._set_general(values):
             self.live.set_landscape(self.landscape, self._title())
         results = replay_race({**self.controls, "optimizers": self.optimizers, "hyperparams": self.hyperparams})
-        self._show(results)
+        self.redraw(results)
         return results
 
     def still_figure(self) -> Any:
