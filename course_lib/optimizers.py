@@ -386,7 +386,7 @@ class AdaGrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop: ``rules.rmsprop_update``. Default eps outside the root, as torch."""
+    """RMSprop: ``rules.rmsprop_update``. Default eps outside the root and no bias correction, as torch."""
 
     name = "rmsprop"
     label = "RMSprop"
@@ -395,6 +395,8 @@ class RMSprop(Optimizer):
         Hyperparameter("gamma", 0.99, DECAY, "decay of the running average v of g^2 (torch's alpha)"),
         Hyperparameter("eps", 1e-8, POSITIVE, EPS_DOC),
         Hyperparameter("eps_inside_sqrt", False, SWITCH, EPS_INSIDE_DOC),
+        Hyperparameter("bias_correction", False, SWITCH, "divide v by 1 - gamma^t before the root, as Adam "
+                       "(and optax's bias_correction=True) do"),
     )
     state_names = ("v",)
     rule = staticmethod(rules.rmsprop_update)
@@ -403,9 +405,12 @@ class RMSprop(Optimizer):
     gamma: float
     eps: float
     eps_inside_sqrt: bool
+    bias_correction: bool
 
     def _effective_lr(self, state, previous, shape, dtype):
-        return self.lr / rules.root_with_eps(state["v"], self.eps, self.eps_inside_sqrt)
+        v = state["v"]
+        v_hat = rules.debiased(v, self.gamma, self.t) if self.bias_correction else v  # as in the rule
+        return self.lr / rules.root_with_eps(v_hat, self.eps, self.eps_inside_sqrt)
 
 
 class AdaDelta(Optimizer):

@@ -13,7 +13,7 @@ and trajectories; the chapters print and plot what they return.
 - ``steps_to_reach``, ``step_lengths`` and ``losses_at``: reading progress off a trajectory (all).
 - ``rare_features_over_seeds`` and ``share_of_batches_with_feature``: rare features on several data sets,
   and how sparse a batch's gradient is (chapters 04, 07).
-- ``rmsprop_with_bias_correction`` and ``rmsprop_startup``: RMSprop's start-up bias (chapters 05, 06).
+- ``rmsprop_startup``: RMSprop's start-up bias, plain and bias-corrected (chapter 05).
 - ``adadelta_cold_start``: Zeiler's units argument from a cold state (chapter 06).
 - ``average_weight``, ``adam_startup``, ``adam_beta_grid`` and ``adam_as_adagrad``: Adam's bias correction,
   its betas and its link to AdaGrad (chapter 07).
@@ -232,7 +232,7 @@ def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, 
         gc, vc, uc, mc, wc = g / c, v / c**2, u * c**2, m / c, w * c
         new = {
             "gradient descent": rules.gd_update(wc, gc, lr),
-            "RMSprop": rules.rmsprop_update(wc, gc, vc, lr)[0],
+            "RMSprop": rules.rmsprop_update(wc, gc, vc, t, lr)[0],
             "Adam": rules.adam_update(wc, gc, mc, vc, t, lr)[0],
             "AdaDelta": rules.adadelta_update(wc, gc, vc, uc)[0],
         }
@@ -302,19 +302,6 @@ def share_of_batches_with_feature(rate: float, batch_sizes: Sequence[int]) -> di
 # ---- RMSprop's start-up bias (chapters 05, 06) ----------------------------------------------
 
 
-def rmsprop_with_bias_correction(lr: float = 1e-2, gamma: float = 0.99, eps: float = 1e-8) -> Optimizer:
-    """RMSprop whose average v is bias-corrected like Adam's: v_hat = v / (1 - gamma^t).
-
-    Plain RMSprop starts from v = 0, so v_1 = (1 - gamma) g_1^2 and its first step is
-    lr / sqrt(1 - gamma) per coordinate (10 lr at gamma = 0.99). Dividing v by
-    1 - gamma^t, the total weight of the running average after t steps, removes that.
-
-    This is exactly Adam with beta1 = 0 (then m = g and m_hat = g) and beta2 = gamma,
-    so it is built as that Adam: one rule, not a second copy of it.
-    """
-    return Adam(lr=lr, beta1=0.0, beta2=gamma, eps=eps)
-
-
 def rmsprop_startup(
     landscape: Landscape, lr: float, gammas: Sequence[float], steps: int = 500, loss_below: float = 0.01
 ) -> list[dict[str, Any]]:
@@ -331,7 +318,8 @@ def rmsprop_startup(
     rows = []
     for gamma in gammas:
         gamma = check.check_unit_interval("gammas[...]", gamma)
-        variants = (("plain", RMSprop(lr=lr, gamma=gamma)), ("corrected", rmsprop_with_bias_correction(lr, gamma)))
+        variants = (("plain", RMSprop(lr=lr, gamma=gamma)),
+                    ("corrected", RMSprop(lr=lr, gamma=gamma, bias_correction=True)))
         for variant, optimizer in variants:
             run = descend(optimizer, landscape, steps=steps, label=f"{variant}, gamma={gamma:g}")
             lengths = step_lengths(run)
