@@ -107,8 +107,9 @@ class Hyperparameter:
 def _read_only_view(h: Hyperparameter) -> property:
     """opt.lr, opt.beta1, ...: a read-only view of the checked value of ``h``.
 
-    The type checker cannot see properties made at run time, so each class also annotates
-    its hyperparameters (``lr: float``); tests/test_optimizers.py checks that those agree with the table.
+    The type checker cannot see properties made at run time, so the classes also annotate the
+    hyperparameters (``beta1: float``; ``lr`` on the base class, since every optimizer has one);
+    tests/test_optimizers.py checks that those agree with the tables.
     """
 
     def get(self: Optimizer) -> Any:
@@ -137,6 +138,7 @@ class Optimizer:
     # State whose value from *before* the last step the diagnostics need (AdaDelta's u).
     previous_state_names: ClassVar[tuple[str, ...]] = ()
     rule: ClassVar[Callable[..., Any]]
+    lr: float  # every optimizer's table has an lr row (declared here for the type checker, see _read_only_view)
     _rule_takes_t: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -338,8 +340,6 @@ class GradientDescent(Optimizer):
     label = "Gradient descent"
     hyperparameters = (Hyperparameter("lr", 0.1, POSITIVE, LR_DOC),)
     rule = staticmethod(rules.gd_update)
-    # The table's values as attributes, declared for the type checker.
-    lr: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return np.full(shape, self.lr, dtype=dtype)
@@ -357,7 +357,6 @@ class Momentum(Optimizer):
     state_names = ("m",)
     rule = staticmethod(rules.momentum_update)
     # The table's values as attributes, declared for the type checker.
-    lr: float
     beta: float
 
     def _effective_lr(self, state, previous, shape, dtype):
@@ -377,7 +376,6 @@ class AdaGrad(Optimizer):
     state_names = ("G",)
     rule = staticmethod(rules.adagrad_update)
     # The table's values as attributes, declared for the type checker.
-    lr: float
     eps: float
     eps_inside_sqrt: bool
 
@@ -401,7 +399,6 @@ class RMSprop(Optimizer):
     state_names = ("v",)
     rule = staticmethod(rules.rmsprop_update)
     # The table's values as attributes, declared for the type checker.
-    lr: float
     gamma: float
     eps: float
     eps_inside_sqrt: bool
@@ -427,7 +424,6 @@ class AdaDelta(Optimizer):
     previous_state_names = ("u",)  # the step used the u of the step before
     rule = staticmethod(rules.adadelta_update)
     # The table's values as attributes, declared for the type checker.
-    lr: float
     gamma: float
     eps: float
 
@@ -440,7 +436,7 @@ class Adam(Optimizer):
 
     name = "adam"
     label = "Adam"
-    hyperparameters = (
+    hyperparameters: ClassVar[tuple[Hyperparameter, ...]] = (  # any length: a subclass may extend it
         Hyperparameter("lr", 1e-3, POSITIVE, LR_DOC),
         Hyperparameter("beta1", 0.9, DECAY, "decay of the first moment m"),
         Hyperparameter("beta2", 0.999, DECAY, "decay of the second moment v"),
@@ -450,7 +446,6 @@ class Adam(Optimizer):
     state_names = ("m", "v")
     rule = staticmethod(rules.adam_update)
     # The table's values as attributes, declared for the type checker.
-    lr: float
     beta1: float
     beta2: float
     eps: float
