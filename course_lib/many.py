@@ -94,17 +94,19 @@ def descend_many(
                 break
             x, y = w[running, 0], w[running, 1]
             g = np.stack([np.broadcast_to(c, x.shape) for c in landscape.grad_xy(x, y)], axis=1).astype(w.dtype)
-            step_loss = np.broadcast_to(landscape.f(x, y), x.shape) if batch_loss else None
             finite_g = np.isfinite(g).all(axis=1)
             new_w, new_state = kind.apply_rule(w[running], g, {n: s[running] for n, s in state.items()}, t,
                                                _rows(hyperparams, running))
-            loss = step_loss if batch_loss else np.broadcast_to(landscape.f(new_w[:, 0], new_w[:, 1]), x.shape)
+            # As in descend: batch_loss records the loss where the gradient was taken, else at the new point.
+            at = (x, y) if batch_loss else (new_w[:, 0], new_w[:, 1])
+            loss = np.broadcast_to(landscape.f(*at), x.shape)
             good = finite_g & np.isfinite(loss) & (loss < threshold[running]) & np.isfinite(new_w).all(axis=1)
-            for i in np.flatnonzero(~good):
+            for row in np.flatnonzero(~good).tolist():
                 # As in descend: the step that failed counts, and a run ends where that step took it
                 # (or where it stood, if its gradient was not finite and no step was taken).
-                diverged_at[running[i]] = t
-                final[running[i]] = new_w[i] if finite_g[i] else w[running[i]]
+                run = int(running[row])
+                diverged_at[run] = t
+                final[run] = new_w[row] if finite_g[row] else w[run]
             kept = running[good]
             w[kept] = new_w[good]
             for name in state:

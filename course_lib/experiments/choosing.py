@@ -179,7 +179,7 @@ def setting_sweep(
         gaps.append(final_gap(run, problem))
         if target_gap is not None:
             reached.append(_settled_at(run.losses - floor, target_gap) if not run.diverged else -1)
-    out = {"values": np.asarray(values, dtype=float), "gaps": np.array(gaps)}
+    out: dict[str, Any] = {"values": np.asarray(values, dtype=float), "gaps": np.array(gaps)}
     if target_gap is not None:
         out["steps_to_target"] = np.array(reached, dtype=int)
     if keep_runs:
@@ -250,7 +250,7 @@ def tuned_race(
     return side_by_side(tuned, problem, steps=steps, labels=labels, batch_sizes=batch_sizes, record_diagnostics=False)
 
 
-def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[str, Any]:
+def lr_window(gaps: np.ndarray | Sequence[float], lrs: np.ndarray | Sequence[float], good_gap: float) -> dict[str, Any]:
     """Summarise one optimizer's row of ``lr_sensitivity``.
 
     Parameters

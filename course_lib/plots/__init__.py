@@ -10,7 +10,6 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
-- ``surface`` and ``animate``: a 3-D view and a small animation of one descent;
 - ``batch_size_tradeoff``, ``held_out_against_training``, ``gap_races``, ``setting_sweeps`` and
   ``data_race``: the comparison figures of chapters 03 and 08;
 - ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
@@ -28,13 +27,13 @@ from . import colours, describe
 from .comparisons import batch_size_tradeoff, data_race, gap_races, held_out_against_training, setting_sweeps
 from .curves import adam_moments, effective_lr, loss_curves
 from .figures import panels, show, smallest_text_px
-from .maps import animate, contour, learning_rate_panel, surface
+from .maps import contour, learning_rate_panel
 from .noise import gradient_noise, sample_gradients
 from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
 
 __all__ = [
-    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "animate", "batch_size_tradeoff", "colors_for",
-    "colours", "contour", "data_race", "describe", "effective_lr", "gap_races", "gradient_noise",
-    "held_out_against_training", "learning_rate_panel", "loss_curves", "panels", "sample_gradients", "series_styles",
-    "setting_sweeps", "show", "smallest_text_px", "styles_for", "surface",
+    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "batch_size_tradeoff", "colors_for", "colours",
+    "contour", "data_race", "describe", "effective_lr", "gap_races", "gradient_noise", "held_out_against_training",
+    "learning_rate_panel", "loss_curves", "panels", "sample_gradients", "series_styles", "setting_sweeps", "show",
+    "smallest_text_px", "styles_for",
 ]

@@ -76,6 +76,8 @@ def still_values(name: str, value: float, n_samples: int | None = None) -> list[
 class _Explorer:
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
+    sliders: dict[str, W.Widget]  # set by each subclass before _assemble: its own sliders, shown first
+
     def __init__(self, landscape: str, start: str | None, steps: int, batch_size: int | None) -> None:
         check.check_choice("landscape", landscape, tuple(LANDSCAPES))
         self.controls: dict[str, Any] = {"landscape": landscape, "steps": check.check_positive_int("steps", steps),
@@ -151,7 +153,11 @@ class _Explorer:
             self.controls["batch_size"] = check.check_positive_int("batch_size", values["batch_size"])
         return new_landscape
 
-    def _show(self, results: list[dict[str, Any]]) -> None:
+    def redraw(self, results: list[dict[str, Any]]) -> None:
+        """Show replayed runs (``replay`` results): the picture, the readout and the description.
+
+        ``update`` calls it after replaying; the benchmarks time it alone.
+        """
         self.live.set_paths(results)
         self.image.value = self.live.render_frame()
         self.readout.value = "<br>".join(r["readout"] for r in results)
@@ -160,6 +166,12 @@ class _Explorer:
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
         return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
+
+    def _title(self) -> str:
+        raise NotImplementedError
+
+    def update(self, **values: Any) -> Any:
+        raise NotImplementedError
 
     def still_figure(self) -> Any:
         raise NotImplementedError
@@ -229,7 +241,7 @@ class Explorer(_Explorer):
             self.live.paths[0].set_label(self._name())
             self.live.set_landscape(self.landscape, self._title())
         result = replay({**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)})
-        self._show([result])
+        self.redraw([result])
         return result
 
     def still_figure(self) -> Any:
@@ -287,7 +299,7 @@ class Race(_Explorer):
         if self._set_general(values):
             self.live.set_landscape(self.landscape, self._title())
         results = replay_race({**self.controls, "optimizers": self.optimizers, "hyperparams": self.hyperparams})
-        self._show(results)
+        self.redraw(results)
         return results
 
     def still_figure(self) -> Any:
