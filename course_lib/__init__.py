@@ -18,6 +18,7 @@ from .optimizers import (
     AdaDelta,
     AdaGrad,
     Adam,
+    AdamW,
     GradientDescent,
     Momentum,
     Optimizer,
@@ -25,14 +26,22 @@ from .optimizers import (
     make_optimizer,
 )
 from .problems import PROBLEMS, DigitsMLP, LinearRegression, SparseLogisticRegression, get_problem
-from .rules import adadelta_update, adagrad_update, adam_update, gd_update, momentum_update, rmsprop_update
+from .rules import (
+    adadelta_update,
+    adagrad_update,
+    adam_update,
+    adamw_update,
+    gd_update,
+    momentum_update,
+    rmsprop_update,
+)
 
 __version__ = "0.2.0"
 
 __all__ = [
     "LANDSCAPES", "OPTIMIZERS", "PROBLEMS",
-    "AdaDelta", "AdaGrad", "Adam", "DigitsMLP", "GradientDescent", "Landscape", "LinearRegression",
+    "AdaDelta", "AdaGrad", "Adam", "AdamW", "DigitsMLP", "GradientDescent", "Landscape", "LinearRegression",
     "Momentum", "Optimizer", "RMSprop", "SparseLogisticRegression", "StochasticLandscape", "Trajectory",
-    "adadelta_update", "adagrad_update", "adam_update", "descend", "gd_update", "get_landscape",
+    "adadelta_update", "adagrad_update", "adam_update", "adamw_update", "descend", "gd_update", "get_landscape",
     "get_problem", "make_optimizer", "momentum_update", "rmsprop_update",
 ]
