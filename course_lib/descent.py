@@ -146,7 +146,7 @@ def descend(
     batches = batch_indices(n_samples, batch_size, rng) if batch_size is not None else None
 
     optimizer.reset()
-    base_lr = optimizer.lr
+    base_lr = optimizer.hyperparams["lr"]
     rates = schedule.rates(base_lr, steps) if schedule is not None else None
     diagnostics: dict[str, list[np.ndarray]] = {}
     diverged_at = None

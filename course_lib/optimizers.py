@@ -453,7 +453,11 @@ class AdamW(Adam):
     name = "adamw"
     label = "AdamW"
     hyperparameters = (
-        *(h for h in Adam.hyperparameters if h.name != "weight_decay"),
+        Hyperparameter("lr", 1e-3, POSITIVE, LR_DOC),
+        Hyperparameter("beta1", 0.9, DECAY, "decay of the first moment m"),
+        Hyperparameter("beta2", 0.999, DECAY, "decay of the second moment v"),
+        Hyperparameter("eps", 1e-8, POSITIVE, "added to sqrt(v_hat)"),
+        Hyperparameter("bias_correction", True, SWITCH, "divide m and v by 1 - beta^t (False: to see why it is there)"),
         Hyperparameter("weight_decay", 1e-2, NON_NEGATIVE,
                        "decoupled decay: every weight shrinks by 1 - lr * weight_decay per step"),
     )

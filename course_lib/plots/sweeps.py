@@ -61,14 +61,14 @@ def sweep(
     top = finite.max() * (3.0 if log_y else 1.1) if finite.size else 1.0  # where a diverged run is marked
     parts = []
     for i, (label, style) in enumerate(zip(labels, drawn)):
-        ys = np.asarray(results[label], dtype=float)
-        ok = np.isfinite(ys)
+        y = np.asarray(results[label], dtype=float)
+        ok = np.isfinite(y)
         line = style.line(offset=i)
         line.update(markevery=1)  # a marker at every swept value
-        ax.plot(xs[ok], ys[ok], label=label, **line)
+        ax.plot(xs[ok], y[ok], label=label, **line)
         if (~ok).any():
             ax.plot(xs[~ok], np.full((~ok).sum(), top), linestyle="none", marker="x", color=style.color, ms=7, mew=1.8)
-        part = (f"{label}: lowest {ys[ok].min():.3g} at {xs[ok][np.argmin(ys[ok])]:.3g}" if ok.any()
+        part = (f"{label}: lowest {y[ok].min():.3g} at {xs[ok][np.argmin(y[ok])]:.3g}" if ok.any()
                 else f"{label}: every run diverged")
         if (~ok).any():
             part += f", diverged at {describe.names([f'{x:.3g}' for x in xs[~ok]])}"
