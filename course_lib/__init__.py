@@ -5,6 +5,7 @@ The parts, bottom to top (nothing imports upward):
 - ``rules``: one pure update function per algorithm, the chapter's equation in numpy;
 - ``optimizers``: the rules with their state (``Adam(lr=0.1).step(w, g)``);
 - ``landscapes`` and ``problems``: 2-D landscapes and data problems with gradients;
+- ``schedules`` and ``clipping``: learning-rate schedules and clipping by global norm, which the loop applies;
 - ``descent``: the loop that runs an optimizer on a problem and records a Trajectory;
 - ``plots`` and ``widgets`` (imported on first use: they load matplotlib and ipywidgets).
 

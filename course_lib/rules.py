@@ -9,6 +9,7 @@ symbol names (see the name table in the README):
     u      AdaDelta's running average of squared updates, E[dw^2]
     m      first moment (momentum / Adam)
     gamma, beta, beta1, beta2   decay rates       eps   stability constant
+    weight_decay   lambda: L2 (Adam) or decoupled (AdamW) weight decay
 
 The functions are pure: arrays and numbers in, new arrays out. They never
 modify their inputs and do no argument checking; the optimizer classes in
