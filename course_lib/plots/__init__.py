@@ -10,6 +10,7 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
+- ``sweep`` and ``schedule_rates``: a result against a swept hyperparameter, a schedule's rates;
 - ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
 Every function takes ``alt=``, a text description for readers who cannot see the picture
@@ -27,9 +28,10 @@ from .figures import panels, show, smallest_text_px
 from .maps import contour, learning_rate_panel
 from .noise import gradient_noise, sample_gradients
 from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
+from .sweeps import schedule_rates, sweep
 
 __all__ = [
     "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "colors_for", "colours", "contour",
     "describe", "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "panels", "sample_gradients",
-    "series_styles", "show", "smallest_text_px", "styles_for",
+    "schedule_rates", "series_styles", "show", "smallest_text_px", "styles_for", "sweep",
 ]
