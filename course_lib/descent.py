@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 
 from . import _validate as check
+from .clipping import clip_by_global_norm
 from .optimizers import Optimizer
 from .params import all_finite, is_finite, ravel
 from .params import copy as copy_params
 from .protocol import check_problem
+from .schedules import Schedule
 
 # A loss this many times larger than the starting one (plus one) counts as diverged.
 EXPLOSION_FACTOR = 1e6
@@ -97,6 +99,8 @@ def descend(
     record_test_loss: bool = False,
     batch_loss: bool = False,
     label: str | None = None,
+    schedule: Schedule | None = None,
+    clip_norm: float | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``problem`` from ``start`` for ``steps`` steps.
 
@@ -113,11 +117,19 @@ def descend(
     record_test_loss : also record the held-out loss per step (data problems).
     batch_loss : record the loss of the batch just used instead of the full-batch
         loss (cheaper on big data sets; noisy for small batches).
+    schedule : a ``course_lib.schedules`` schedule: update t uses ``schedule.rates(optimizer.lr, steps)[t - 1]``
+        (the optimizer's own lr is the schedule's peak, and is what the Trajectory records).
+    clip_norm : if given, each gradient is clipped to this global norm before the step
+        (``course_lib.clipping.clip_by_global_norm``).
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be a course_lib Optimizer, got {type(optimizer).__name__}")
     problem = check_problem("problem", problem)
     steps = check.check_positive_int("steps", steps)
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a course_lib.schedules Schedule or None, got {type(schedule).__name__}")
+    if clip_norm is not None:
+        clip_norm = check.check_positive("clip_norm", clip_norm)
     n_samples = problem.n_samples
     if batch_size is not None:
         batch_size = check.check_positive_int("batch_size", batch_size)
@@ -135,6 +147,8 @@ def descend(
     batches = batch_indices(n_samples, batch_size, rng) if batch_size is not None else None
 
     optimizer.reset()
+    base_lr = optimizer.hyperparams["lr"]
+    rates = schedule.rates(base_lr, steps) if schedule is not None else None
     diagnostics: dict[str, list[np.ndarray]] = {}
     diverged_at = None
     elapsed = 0.0
@@ -156,6 +170,10 @@ def descend(
             if not all_finite(g):
                 diverged_at = k
                 break
+            if clip_norm is not None:
+                g, _ = clip_by_global_norm(g, clip_norm)
+            if rates is not None:
+                optimizer.set_lr(rates[k - 1])
             w = optimizer.step(w, g)
             elapsed += time.perf_counter() - tic
             loss = step_loss if batch_loss else problem.loss(w)
@@ -171,6 +189,8 @@ def descend(
             if record_diagnostics:
                 for name, values in optimizer.diagnostics().items():
                     diagnostics.setdefault(name, []).append(values)
+    if rates is not None:
+        optimizer.set_lr(base_lr)  # the optimizer (and the Trajectory) keep the rate they were given
     return Trajectory(
         label=label or optimizer.label,
         optimizer=optimizer.name,

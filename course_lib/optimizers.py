@@ -87,6 +87,7 @@ class Flag:
 
 POSITIVE = Interval(low=0.0, low_open=True)  # learning rates, eps
 DECAY = Interval(low=0.0, high=1.0, high_open=True)  # gamma, beta, beta1, beta2: 0 forgets at once, 1 never
+NON_NEGATIVE = Interval(low=0.0)  # weight decay: 0 switches it off
 SWITCH = Flag()
 
 
@@ -201,6 +202,11 @@ class Optimizer:
     def clone(self, **changes: Any) -> Optimizer:
         """A fresh optimizer (no state) with the same hyperparameters, some changed."""
         return type(self)(**{**self._hyperparams, **changes})
+
+    def set_lr(self, lr: Any) -> None:
+        """Change the learning rate between two steps and keep the state (what a schedule does)."""
+        (row,) = [h for h in self.hyperparameters if h.name == "lr"]
+        self._hyperparams["lr"] = row.check(lr)
 
     # ---- state -------------------------------------------------------------
     def reset(self) -> None:
@@ -336,7 +342,7 @@ class Optimizer:
             raise RuntimeError(f"{what} is defined after the first step()")
 
 
-# ---- the six optimizers ----------------------------------------------------------------------
+# ---- the optimizers ----------------------------------------------------------------------
 
 LR_DOC = "learning rate: the step is lr times the gradient (or its rescaled form)"
 EPS_DOC = "added to the root so that the division stays finite"
@@ -363,6 +369,7 @@ class Momentum(Optimizer):
     hyperparameters = (
         Hyperparameter("lr", 0.1, POSITIVE, LR_DOC),
         Hyperparameter("beta", 0.9, DECAY, "decay of the velocity m (0: plain gradient descent)"),
+        Hyperparameter("nesterov", False, SWITCH, "True: step along g + beta * m (Nesterov), not m (heavy ball)"),
     )
     state_names = ("m",)
     rule = staticmethod(rules.momentum_update)
@@ -452,6 +459,7 @@ class Adam(Optimizer):
         Hyperparameter("beta2", 0.999, DECAY, "decay of the second moment v"),
         Hyperparameter("eps", 1e-8, POSITIVE, "added to sqrt(v_hat)"),
         Hyperparameter("bias_correction", True, SWITCH, "divide m and v by 1 - beta^t (False: to see why it is there)"),
+        Hyperparameter("weight_decay", 0.0, NON_NEGATIVE, "L2 penalty: adds weight_decay * w to the gradient"),
     )
     state_names = ("m", "v")
     rule = staticmethod(rules.adam_update)
@@ -486,12 +494,29 @@ class Adam(Optimizer):
         return out
 
 
+class AdamW(Adam):
+    """AdamW, Adam with decoupled weight decay: ``rules.adamw_update``."""
+
+    name = "adamw"
+    label = "AdamW"
+    hyperparameters = (
+        Hyperparameter("lr", 1e-3, POSITIVE, LR_DOC),
+        Hyperparameter("beta1", 0.9, DECAY, "decay of the first moment m"),
+        Hyperparameter("beta2", 0.999, DECAY, "decay of the second moment v"),
+        Hyperparameter("eps", 1e-8, POSITIVE, "added to sqrt(v_hat)"),
+        Hyperparameter("bias_correction", True, SWITCH, "divide m and v by 1 - beta^t (False: to see why it is there)"),
+        Hyperparameter("weight_decay", 1e-2, NON_NEGATIVE,
+                       "decoupled decay: every weight shrinks by 1 - lr * weight_decay per step"),
+    )
+    rule = staticmethod(rules.adamw_update)
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GradientDescent, Momentum, AdaGrad, RMSprop, AdaDelta, Adam)
+    cls.name: cls for cls in (GradientDescent, Momentum, AdaGrad, RMSprop, AdaDelta, Adam, AdamW)
 }
 
 
 def make_optimizer(name: str, **hyperparams: Any) -> Optimizer:
-    """Build an optimizer by name: 'gd', 'momentum', 'adagrad', 'rmsprop', 'adadelta' or 'adam'."""
+    """Build an optimizer by name: 'gd', 'momentum', 'adagrad', 'rmsprop', 'adadelta', 'adam' or 'adamw'."""
     check.check_choice("optimizer name", name, tuple(OPTIMIZERS))
     return OPTIMIZERS[name](**hyperparams)

@@ -7,7 +7,7 @@ form, and the reader can check it against a run:
   turned by ``angle`` degrees; ``rotated_ravine()`` is chapter 4's ravine turned by 45 degrees.
 - ``hessian(landscape)`` and ``conditioning(landscape)``: A, its eigen-decomposition and the
   condition number kappa = lambda_max / lambda_min.
-- ``gd_theory`` and ``momentum_theory``: the best rates and the predicted contraction per step,
+- ``gd_theory``, ``momentum_theory`` and ``nesterov_theory``: the best rates and the predicted contraction per step,
   (kappa - 1) / (kappa + 1) for gradient descent and (sqrt(kappa) - 1) / (sqrt(kappa) + 1) for
   momentum at its best (lr, beta) (Polyak 1964; distill.pub's "Why Momentum Really Works", 2017).
 - ``measured_rate``: the contraction per step a run actually achieved.
@@ -120,6 +120,18 @@ def momentum_theory(lambda_min: float, lambda_max: float) -> dict[str, float]:
     root = np.sqrt(hi / lo)
     rate = (root - 1) / (root + 1)
     return {"best_lr": 4.0 / (np.sqrt(hi) + np.sqrt(lo)) ** 2, "best_beta": float(rate**2), "rate": float(rate)}
+
+
+def nesterov_theory(lambda_min: float, lambda_max: float) -> dict[str, float]:
+    """Nesterov momentum (``rules.momentum_update(nesterov=True)``) at its best (lr, beta) on a quadratic.
+
+    lr = 4 / (3 lambda_max + lambda_min) and beta = (sqrt(3 kappa + 1) - 2) / (sqrt(3 kappa + 1) + 2) give
+    a contraction of 1 - 2 / sqrt(3 kappa + 1) per step (Lessard, Recht & Packard 2016, table 1): also a
+    square root of kappa, but with a larger constant than heavy ball's.
+    """
+    lo, hi = check.check_positive("lambda_min", lambda_min), check.check_positive("lambda_max", lambda_max)
+    root = np.sqrt(3 * hi / lo + 1)
+    return {"best_lr": 4.0 / (3 * hi + lo), "best_beta": float((root - 2) / (root + 2)), "rate": float(1 - 2 / root)}
 
 
 def measured_rate(trajectory: Trajectory, last: int = 100, floor: float = 1e-150) -> float:

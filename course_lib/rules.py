@@ -9,6 +9,7 @@ symbol names (see the name table in the README):
     u      AdaDelta's running average of squared updates, E[dw^2]
     m      first moment (momentum / Adam)
     gamma, beta, beta1, beta2   decay rates       eps   stability constant
+    weight_decay   lambda: L2 (Adam) or decoupled (AdamW) weight decay
 
 The functions are pure: arrays and numbers in, new arrays out. They never
 modify their inputs and do no argument checking; the optimizer classes in
@@ -48,26 +49,36 @@ def gd_update(w: Array, g: Array, lr: float) -> Array:
     return w - lr * g
 
 
-def momentum_update(w: Array, g: Array, m: Array, lr: float, beta: float = 0.9) -> tuple[Array, Array]:
-    """Gradient descent with (heavy-ball) momentum.
+def momentum_update(
+    w: Array, g: Array, m: Array, lr: float, beta: float = 0.9, nesterov: bool = False
+) -> tuple[Array, Array]:
+    """Gradient descent with (heavy-ball) momentum, or Nesterov's momentum.
 
     Equations:  m <- beta * m + g
-                w <- w - lr * m
+                w <- w - lr * m                 (heavy ball, the default)
+                w <- w - lr * (g + beta * m)    (nesterov=True)
 
     m is a decaying sum of past gradients (the "velocity"), starting at m = 0.
     With beta = 0 this is plain gradient descent. Note that Adam's first moment
     is a decaying *average* instead: m <- beta1 * m + (1 - beta1) * g.
+    Nesterov's step looks one velocity update ahead: g + beta * m is what the
+    velocity would be after one more step with the same gradient, so the step
+    reacts to a change of slope one step earlier.
 
-    Defaults: beta=0.9 (torch's momentum has no default; 0.9 is the usual choice).
-    torch.optim equivalent: ``torch.optim.SGD(params, lr=lr, momentum=beta)``
-    (dampening=0, nesterov=False). torch starts its buffer at the first
-    gradient, which is what m = 0 gives here at t = 1.
+    Defaults: beta=0.9 (torch's momentum has no default; 0.9 is the usual choice), nesterov=False.
+    torch.optim equivalent: ``torch.optim.SGD(params, lr=lr, momentum=beta, nesterov=nesterov)``
+    (dampening=0). torch starts its buffer at the first gradient, which is what
+    m = 0 gives here at t = 1. (torch refuses nesterov with momentum 0; here it
+    is then plain gradient descent.)
     Reference: Polyak (1964), "Some methods of speeding up the convergence of
-    iteration methods"; Sutskever et al. (2013) for its use in deep learning.
+    iteration methods"; Nesterov (1983); Sutskever et al. (2013), "On the
+    importance of initialization and momentum in deep learning", for both in
+    deep learning and for this form of Nesterov's method.
     Returns (w, m).
     """
     m = beta * m + g
-    w = w - lr * m
+    step = g + beta * m if nesterov else m
+    w = w - lr * step
     return w, m
 
 
@@ -170,10 +181,12 @@ def adam_update(
     beta2: float = 0.999,
     eps: float = 1e-8,
     bias_correction: bool = True,
+    weight_decay: float = 0.0,
 ) -> tuple[Array, Array, Array]:
     """Adam: momentum on the gradient, RMSprop on its square, both bias-corrected.
 
-    Equations:  m     <- beta1 * m + (1 - beta1) * g        (first moment, starts at 0)
+    Equations:  g     <- g + weight_decay * w               (L2 regularisation; 0 by default)
+                m     <- beta1 * m + (1 - beta1) * g        (first moment, starts at 0)
                 v     <- beta2 * v + (1 - beta2) * g^2      (second moment, starts at 0)
                 m_hat  = m / (1 - beta1^t)                  (bias correction; t = 1 at the first step)
                 v_hat  = v / (1 - beta2^t)
@@ -181,19 +194,60 @@ def adam_update(
 
     The corrected m_hat and v_hat are used for the step only; the state keeps
     the raw m and v. ``bias_correction=False`` drops the correction (to show
-    what goes wrong without it).
+    what goes wrong without it). ``weight_decay`` adds the gradient of the
+    penalty weight_decay * |w|^2 / 2 to g, so the penalty goes through the same
+    division by sqrt(v_hat) as the loss's gradient (see ``adamw_update`` for
+    the decoupled form).
 
-    Defaults: lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8 (the paper's and torch's).
-    torch.optim equivalent: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps)``.
+    Defaults: lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8 (the paper's and torch's), weight_decay=0.
+    torch.optim equivalent: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)``.
     Reference: Kingma & Ba (2015), "Adam: a method for stochastic
     optimization", arXiv:1412.6980, Algorithm 1.
     Returns (w, m, v).
     """
+    if weight_decay:
+        g = g + weight_decay * w  # L2: the penalty's gradient joins the loss's
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     m_hat, v_hat = bias_corrected(m, v, t, beta1, beta2, bias_correction)  # m / (1 - beta1^t), v / (1 - beta2^t)
     w = w - lr * m_hat / root_with_eps(v_hat, eps)  # sqrt(v_hat) + eps
     return w, m, v
+
+
+def adamw_update(
+    w: Array,
+    g: Array,
+    m: Array,
+    v: Array,
+    t: int,
+    lr: float = 1e-3,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    bias_correction: bool = True,
+    weight_decay: float = 1e-2,
+) -> tuple[Array, Array, Array]:
+    """AdamW: Adam with decoupled weight decay, which shrinks every weight by the same factor.
+
+    Equations:  w <- w * (1 - lr * weight_decay)    (decay first, outside Adam's scaling)
+                then Adam's step on the decayed w:   m, v, m_hat, v_hat as in ``adam_update``,
+                w <- w - lr * m_hat / (sqrt(v_hat) + eps)
+
+    In Adam with L2 (``adam_update(weight_decay=...)``) the penalty's gradient is
+    divided by sqrt(v_hat) like the loss's, so a weight whose gradients are large
+    is hardly decayed. Here the decay bypasses the division: every weight shrinks
+    by the factor 1 - lr * weight_decay per step, whatever its gradients.
+
+    Defaults: lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2 (torch's).
+    torch.optim equivalent: ``torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)``.
+    Reference: Loshchilov & Hutter (2019), "Decoupled weight decay
+    regularization", ICLR, Algorithm 2.
+    Returns (w, m, v).
+    """
+    w = w * (1 - lr * weight_decay)  # decoupled decay (torch: param.mul_(1 - lr * weight_decay))
+    return adam_update(w, g, m, v, t, lr, beta1, beta2, eps, bias_correction)
 
 
 # ---- pieces shared by several rules (and by the optimizers' diagnostics) ----------

@@ -29,6 +29,7 @@ CHAPTERS = (
     ("6 · AdaDelta", "06_adadelta"),
     ("7 · Momentum and Adam", "07_adam"),
     ("8 · Choosing an optimizer", "08_choosing_an_optimizer"),
+    ("9 · In practice", "09_in_practice"),
 )
 CHAPTERS_WITH_EXERCISES = {name for _, name in CHAPTERS[:7]}
 

@@ -14,6 +14,7 @@ SETTINGS = {
     "rmsprop": {"lr": 0.01, "eps_inside_sqrt": True},
     "adadelta": {"lr": 1.0},
     "adam": {"lr": 0.01},
+    "adamw": {"lr": 0.01, "weight_decay": 0.1},
 }
 
 

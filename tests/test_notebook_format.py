@@ -11,12 +11,12 @@ ROOT = Path(__file__).resolve().parents[1]
 COURSE = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
-def test_the_course_has_its_nine_notebooks():
+def test_the_course_has_its_ten_notebooks():
     names = [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
     assert names == [
         "00_start_here", "01_gradient_descent", "02_stochastic_gradient_descent",
         "03_mini_batch_gradient_descent", "04_adagrad", "05_rmsprop", "06_adadelta", "07_adam",
-        "08_choosing_an_optimizer",
+        "08_choosing_an_optimizer", "09_in_practice",
     ]
 
 
@@ -34,7 +34,7 @@ def test_committed_executed_in_order_without_errors_or_widget_state(path):
     assert "widgets" not in nb["metadata"]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("0[1-8]*.ipynb")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("0[1-9]*.ipynb")), ids=lambda p: p.name)
 def test_every_explorer_carries_a_still_picture(path):
     nb = json.loads(path.read_text())
     widget_outputs = [

@@ -12,6 +12,7 @@ from course_lib import (
     AdaDelta,
     AdaGrad,
     Adam,
+    AdamW,
     GradientDescent,
     Momentum,
     RMSprop,
@@ -41,6 +42,58 @@ def test_gradient_descent_by_hand():
 def test_momentum_by_hand():
     # m1 = 2, w1 = 1 - 0.1 * 2 = 0.8; m2 = 0.9 * 2 + 1 = 2.8, w2 = 0.8 - 0.28 = 0.52
     assert two_steps(Momentum(lr=0.1, beta=0.9)) == pytest.approx((0.8, 0.52), abs=1e-15)
+
+
+def test_nesterov_momentum_by_hand():
+    # m1 = 2, step g + 0.9 m = 2 + 1.8 = 3.8, w1 = 1 - 0.38 = 0.62;
+    # m2 = 0.9 * 2 + 1 = 2.8, step 1 + 0.9 * 2.8 = 3.52, w2 = 0.62 - 0.352 = 0.268
+    assert two_steps(Momentum(lr=0.1, beta=0.9, nesterov=True)) == pytest.approx((0.62, 0.268), abs=1e-15)
+
+
+def test_nesterov_keeps_the_same_velocity_as_heavy_ball():
+    heavy, nesterov = Momentum(lr=0.1), Momentum(lr=0.1, nesterov=True)
+    w = np.array([1.0])
+    for g in (2.0, 1.0, -0.5):
+        heavy.step(w, np.array([g]))
+        nesterov.step(w, np.array([g]))
+        assert nesterov.state["m"] == heavy.state["m"]  # only the step differs: g + beta m instead of m
+
+
+def test_adam_l2_weight_decay_by_hand():
+    # w0 = 1, g = 2, weight_decay = 0.5: the gradient becomes 2 + 0.5 * 1 = 2.5; a first Adam step is
+    # lr * 2.5 / (2.5 + eps), about lr whatever the decay: the decay is divided by sqrt(v_hat) too.
+    opt = Adam(lr=0.1, weight_decay=0.5)
+    w = opt.step(np.array([1.0]), np.array([2.0]))
+    assert w[0] == pytest.approx(1 - 0.1 * 2.5 / (2.5 + 1e-8), abs=1e-15)
+    assert opt.state["m"][0] == pytest.approx(0.25)  # 0.1 * 2.5: the decayed gradient enters the moments
+
+
+def test_adamw_by_hand():
+    # w0 = 1, g = 2, lr = 0.1, weight_decay = 0.5: decay first, 1 * (1 - 0.05) = 0.95, then Adam's
+    # first step of lr * 2 / (2 + eps): w1 = 0.95 - 0.1 * 2 / (2 + 1e-8).
+    opt = AdamW(lr=0.1, weight_decay=0.5)
+    w = opt.step(np.array([1.0]), np.array([2.0]))
+    assert w[0] == pytest.approx(0.95 - 0.1 * 2 / (2 + 1e-8), abs=1e-15)
+    assert opt.state["m"][0] == pytest.approx(0.2)  # the moments see the loss's gradient only
+
+
+def test_adamw_decays_every_weight_by_the_same_factor_and_adam_l2_does_not():
+    # Zero loss gradient: only the decay acts. AdamW shrinks both weights by 1 - lr * wd per step;
+    # Adam with L2 divides the penalty's gradient by its own root, so both move by about lr, whatever their size.
+    w = np.array([10.0, 0.1])
+    adamw = AdamW(lr=0.01, weight_decay=0.1).step(w, np.zeros(2))
+    np.testing.assert_allclose(adamw, w * (1 - 0.01 * 0.1), rtol=1e-15)
+    adam_l2 = Adam(lr=0.01, weight_decay=0.1).step(w, np.zeros(2))
+    np.testing.assert_allclose(w - adam_l2, [0.01, 0.01], rtol=1e-6)
+
+
+def test_adamw_without_decay_is_adam():
+    np.testing.assert_array_equal(run(AdamW(lr=0.05, weight_decay=0.0), quadratic_grad, W0),
+                                  run(Adam(lr=0.05), quadratic_grad, W0))
+
+
+def test_adamw_default_decay_is_torchs():
+    assert AdamW().weight_decay == 0.01 and Adam().weight_decay == 0.0 and not Momentum().nesterov
 
 
 def test_adagrad_by_hand():
@@ -224,6 +277,7 @@ TUNED = {
     "rmsprop": {"lr": 0.05, "gamma": 0.9},
     "adadelta": {"lr": 10.0, "gamma": 0.95},
     "adam": {"lr": 0.3},
+    "adamw": {"lr": 0.3, "weight_decay": 0.01},
 }
 
 
@@ -347,8 +401,12 @@ def test_wrong_types_and_names_are_named():
         Adam(lr="0.1")
     with pytest.raises(TypeError, match="unknown hyperparameter.*alpha.*allowed: lr, gamma, eps"):
         RMSprop(alpha=0.9)
-    with pytest.raises(ValueError, match="unknown optimizer name 'adamw'; allowed: 'gd'"):
-        make_optimizer("adamw")
+    with pytest.raises(ValueError, match="unknown optimizer name 'nadam'; allowed: 'gd'.*'adamw'"):
+        make_optimizer("nadam")
+    with pytest.raises(ValueError, match="weight_decay must be >= 0, got -0.01"):
+        AdamW(weight_decay=-0.01)
+    with pytest.raises(TypeError, match="nesterov must be True or False, got 1"):
+        Momentum(nesterov=1)
     with pytest.raises(TypeError, match="bias_correction must be True or False"):
         Adam(bias_correction="yes")
 
@@ -464,9 +522,14 @@ def _what_effective_lr_multiplies(opt, g):
     """The quantity that the effective learning rate multiplies in the step just taken."""
     if opt.name in ("momentum",):
         return opt.state["m"]
-    if opt.name == "adam":
+    if opt.name in ("adam", "adamw"):
         return opt.bias_corrected()["m_hat"]
     return g
+
+
+def _before_the_scaled_step(opt, w):
+    """The weights the scaled step started from: AdamW decays them first."""
+    return w * (1 - opt.lr * opt.weight_decay) if opt.name == "adamw" else w
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
@@ -476,7 +539,7 @@ def test_effective_lr_is_the_factor_the_last_step_applied(name):
     for k in range(6):
         g = np.array([2.0, -1.0, 3.0]) * (0.7 ** k) + np.array([0.1, 0.2, -0.3])
         new_w = opt.step(w, g)
-        applied = (w - new_w) / _what_effective_lr_multiplies(opt, g)
+        applied = (_before_the_scaled_step(opt, w) - new_w) / _what_effective_lr_multiplies(opt, g)
         np.testing.assert_allclose(opt.effective_lr(), applied, rtol=1e-9)
         w = new_w
 
@@ -535,3 +598,14 @@ def test_the_attributes_declared_for_the_type_checker_agree_with_the_table(name)
     table = {h.name: ("bool" if isinstance(h.allowed, Flag) else "float") for h in cls.hyperparameters}
     assert "lr" in table  # the base class declares lr for every optimizer
     assert {name: table.get(name) for name in declared} == declared
+
+
+def test_set_lr_changes_the_rate_and_keeps_the_state():
+    opt = Momentum(lr=0.1)
+    w = opt.step(np.array([1.0]), np.array([2.0]))  # m = 2, w = 0.8
+    opt.set_lr(0.01)
+    w = opt.step(w, np.array([1.0]))  # m = 2.8, w = 0.8 - 0.028
+    assert w[0] == pytest.approx(0.772, abs=1e-15) and opt.t == 2 and opt.lr == 0.01
+    with pytest.raises(ValueError, match=r"lr must be > 0, got -0.1"):
+        opt.set_lr(-0.1)
+    assert opt.lr == 0.01

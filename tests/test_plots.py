@@ -7,13 +7,16 @@ import pytest
 from course_lib import (
     AdaGrad,
     Adam,
+    AdamW,
     GradientDescent,
+    Momentum,
     RMSprop,
     StochasticLandscape,
     descend,
     get_landscape,
     get_problem,
     plots,
+    schedules,
 )
 
 
@@ -214,7 +217,7 @@ def test_show_displays_once_and_closes(runs, valley, capsys):
 
 # The style table: colour plus line style plus marker, readable on white, in greyscale and with colour blindness.
 
-FAMILIES = ("gd", "sgd", "minibatch", "momentum", "adagrad", "rmsprop", "adadelta", "adam")
+FAMILIES = ("gd", "sgd", "minibatch", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "nesterov", "adamw")
 WCAG_GRAPHICS = 3.0
 
 
@@ -335,6 +338,8 @@ def _figures_of_every_public_function(valley, runs):
         "gradient_noise (2-D)": plots.gradient_noise(noisy, noisy.start, batch_sizes=(1, 16), draws=20).figure,
         "gradient_noise (errors)": plots.gradient_noise(problem, problem.init_params(0), (1, 16), draws=20).figure,
         "panels (5)": plots.panels(5)[0],
+        "sweep": plots.sweep([0.01, 0.1, 1.0], {"a": [1.0, 0.1, np.inf], "b": [2.0, 0.5, 0.2]}).figure,
+        "schedule_rates": plots.schedule_rates({"cosine": schedules.CosineAnnealing(50)}, lr=0.1, steps=50).figure,
     }
 
 
@@ -522,3 +527,50 @@ def test_show_wraps_hand_set_titles_and_keeps_intended_line_breaks(monkeypatch):
     captured_show(monkeypatch, fig2)
     assert [ax.get_title() for ax in fig.axes] == before  # "lr = ...: verdict" stays above "loss after ..."
     assert "\n" in right.get_title()
+
+
+# Chapter 9's pictures: sweeps and schedules, and the variants' styles.
+
+def test_sweep_draws_one_line_per_series_and_marks_divergence_on_the_top_edge():
+    ax = plots.sweep([0.01, 0.1, 1.0], {"plain": [1.0, 0.1, np.inf], "clipped": [2.0, 0.5, 0.2]},
+                     styles=["momentum", "nesterov"])
+    lines = ax.get_lines()
+    assert lines[0].get_color() == plots.STYLES["momentum"].color and list(lines[0].get_xdata()) == [0.01, 0.1]
+    cross = lines[1]
+    assert cross.get_marker() == "x" and list(cross.get_xdata()) == [1.0] and cross.get_ydata()[0] > 2.0
+    assert lines[2].get_color() == plots.STYLES["nesterov"].color
+    text = plots.describe.figure_description(ax.figure)
+    assert "plain: lowest 0.1 at 0.1, diverged at 1" in text and "clipped: lowest 0.2 at 1" in text
+    assert ax.get_legend().get_title().get_text() == "x on the top edge: diverged"
+
+
+def test_sweep_takes_styles_as_objects_and_checks_its_input():
+    dotted = plots.STYLES["adam"].with_linestyle(":")
+    ax = plots.sweep([1, 2], {"a": [1, 2], "b": [2, 3]}, styles=[plots.STYLES["adam"], dotted], log_x=False)
+    assert [line.get_linestyle() for line in ax.get_lines()] == ["-", ":"]
+    assert dotted.color == plots.STYLES["adam"].color and dotted.marker == plots.STYLES["adam"].marker
+    with pytest.raises(ValueError, match=r"results\['a'\] has 1 entries, but there are 2 values"):
+        plots.sweep([1, 2], {"a": [1]})
+    with pytest.raises(ValueError, match="styles has 1 entries, but results has 2 series"):
+        plots.sweep([1, 2], {"a": [1, 2], "b": [1, 2]}, styles=["adam"])
+    with pytest.raises(ValueError, match="results must hold at least one series"):
+        plots.sweep([1, 2], {})
+
+
+def test_schedule_rates_draws_the_rate_of_every_update():
+    ax = plots.schedule_rates({"step": schedules.StepDecay(5, 0.5), "warm-up": schedules.LinearWarmup(4, 0.25)},
+                              lr=0.2, steps=12)
+    step, warm = ax.get_lines()
+    np.testing.assert_array_equal(step.get_ydata(), schedules.StepDecay(5, 0.5).rates(0.2, 12))
+    assert list(warm.get_xdata()) == list(range(1, 13))
+    assert "step from 0.2 to 0.05" in plots.describe.figure_description(ax.figure)
+    with pytest.raises(TypeError, match=r"schedules\['x'\] must be a course_lib.schedules Schedule, got float"):
+        plots.schedule_rates({"x": 0.1}, lr=0.1, steps=5)
+
+
+def test_nesterov_runs_get_their_own_style():
+    ravine = get_landscape("ravine")
+    heavy = descend(Momentum(lr=0.05), ravine, steps=5)
+    nesterov = descend(Momentum(lr=0.05, nesterov=True), ravine, steps=5)
+    adamw = descend(AdamW(lr=0.05), ravine, steps=5)
+    assert plots.styles_for([heavy, nesterov, adamw]) == [plots.STYLES[k] for k in ("momentum", "nesterov", "adamw")]

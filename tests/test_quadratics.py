@@ -68,3 +68,14 @@ def test_bad_arguments_are_named():
         quadratics.conditioning(get_landscape("rosenbrock"))
     with pytest.raises(ValueError, match="last must be at most"):
         quadratics.measured_rate(descend(GradientDescent(), get_landscape("bowl"), steps=5), last=10)
+
+
+def test_nesterov_theory_predicts_the_measured_contraction_and_is_slower_than_heavy_ball():
+    lo, hi = 0.1, 10.0
+    land = quadratics.quadratic((lo, hi), start=(1.0, 1.0))
+    nag, hb = quadratics.nesterov_theory(lo, hi), quadratics.momentum_theory(lo, hi)
+    assert nag["best_lr"] == pytest.approx(4 / 30.1) and nag["rate"] == pytest.approx(1 - 2 / np.sqrt(301))
+    assert hb["rate"] < nag["rate"] < 1
+    run = descend(Momentum(lr=nag["best_lr"], beta=nag["best_beta"], nesterov=True), land, steps=400,
+                  record_diagnostics=False)
+    assert quadratics.measured_rate(run) == pytest.approx(nag["rate"], abs=0.005)

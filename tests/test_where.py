@@ -44,7 +44,7 @@ def test_each_place_says_what_works():
 def test_colab_links_are_absolute_and_local_links_exist():
     colab = where.contents_table("colab")
     links = re.findall(r"\]\(([^)]+)\)", colab)
-    assert len(links) == 8 + 7 and all(link.startswith(where.colab_url("")) for link in links)
+    assert len(links) == 9 + 7 and all(link.startswith(where.colab_url("")) for link in links)  # chapters, exercises
     for link in re.findall(r"\]\(([^)]+)\)", where.contents_table("local")):
         assert (ROOT / "notebooks" / link).resolve().exists(), link
     for link in links:  # the Colab links name files that exist in the repository

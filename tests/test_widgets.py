@@ -324,3 +324,15 @@ def test_displaying_an_explorer_also_publishes_the_accessibility_script(monkeypa
     assert "application/vnd.jupyter.widget-view+json" in shown[0]
     script = shown[1].data
     assert "aria-valuetext" in script and "aria-live" in script and "data-lm-suppress-shortcuts" in script
+
+
+def test_an_explorer_runs_nesterov_and_adamw_from_their_options():
+    # Chapter 9: a switch that has no slider (nesterov) is passed through to the optimizer.
+    nesterov = explore("momentum", "ravine", steps=60, nesterov=True, lr=0.1, beta=0.8)
+    heavy = explore("momentum", "ravine", steps=60, lr=0.1, beta=0.8)
+    assert nesterov.hyperparams["nesterov"] is True and "nesterov" not in nesterov.sliders
+    assert not np.array_equal(nesterov.update()["x"], heavy.update()["x"])
+    assert nesterov.update(lr=0.05)["trajectory"].hyperparams == {"lr": 0.05, "beta": 0.8, "nesterov": True}
+    adamw = explore("adamw", "bowl", steps=20)
+    assert set(adamw.sliders) == {"lr", "beta1", "beta2", "eps"}
+    assert adamw.update()["trajectory"].hyperparams["weight_decay"] == 0.01  # AdamW's default, not a slider

@@ -12,6 +12,7 @@ collect open figures.
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
 - ``batch_size_tradeoff``, ``held_out_against_training``, ``gap_races``, ``setting_sweeps`` and
   ``data_race``: the comparison figures of chapters 03 and 08;
+- ``sweep`` and ``schedule_rates``: a result against a swept hyperparameter, a schedule's rates;
 - ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
 Every function takes ``alt=``, a text description for readers who cannot see the picture
@@ -30,10 +31,11 @@ from .figures import panels, show, smallest_text_px
 from .maps import contour, learning_rate_panel
 from .noise import gradient_noise, sample_gradients
 from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
+from .sweeps import schedule_rates, sweep
 
 __all__ = [
     "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "batch_size_tradeoff", "colors_for", "colours",
     "contour", "data_race", "describe", "effective_lr", "gap_races", "gradient_noise", "held_out_against_training",
-    "learning_rate_panel", "loss_curves", "panels", "sample_gradients", "series_styles", "setting_sweeps", "show",
-    "smallest_text_px", "styles_for",
+    "learning_rate_panel", "loss_curves", "panels", "sample_gradients", "schedule_rates", "series_styles",
+    "setting_sweeps", "show", "smallest_text_px", "styles_for", "sweep",
 ]

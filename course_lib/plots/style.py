@@ -51,6 +51,10 @@ class Style:
     linestyle: Any
     marker: str
 
+    def with_linestyle(self, linestyle: Any) -> Style:
+        """The same colour and marker with another line style: a second quantity of the same optimizer."""
+        return Style(f"{self.name} ({linestyle})", self.color, linestyle, self.marker)
+
     def line(self, offset: int = 0, markers: bool = True) -> dict[str, Any]:
         """Keyword arguments for ``ax.plot``: markers spaced along the line, staggered by ``offset``
         so that two lines on the same path do not hide each other's markers."""
@@ -72,6 +76,10 @@ STYLES = {
     "rmsprop": Style("rmsprop", "#AA3377", ":", "<"),       # Tol purple
     "adadelta": Style("adadelta", "#4795C1", DASH_DOT_DOT, ">"),  # Okabe-Ito sky blue, darkened
     "adam": Style("adam", "#D55E00", "-", "D"),             # Okabe-Ito vermillion
+    # Chapter 9's variants: colours found by search to keep delta E >= 15 from all the above (also for
+    # deuteranopia and protanopia) with >= 3:1 contrast; filled markers not used above.
+    "nesterov": Style("nesterov", "#9D04FF", DASH_DOT_DOT, "H"),  # violet (its grey is close to gd's, rmsprop's)
+    "adamw": Style("adamw", "#7B262F", "-", "p"),                 # wine, a dark relative of Adam's vermillion
 }
 # For a second run of an optimizer already drawn in the same picture (e.g. two learning rates of GD).
 SPARE_STYLES = (
@@ -113,7 +121,10 @@ def series_styles(n: int) -> list[Style]:
 
 
 def family(trajectory: Trajectory) -> str:
-    """The style key of a run: its optimizer, with gradient descent split into full batch, SGD and mini-batch."""
+    """The style key of a run: its optimizer, with gradient descent split into full batch, SGD and mini-batch,
+    and momentum into heavy ball and Nesterov."""
+    if trajectory.optimizer == "momentum" and trajectory.hyperparams.get("nesterov"):
+        return "nesterov"
     if trajectory.optimizer != "gd" or trajectory.batch_size is None:
         return trajectory.optimizer
     return "sgd" if trajectory.batch_size == 1 else "minibatch"

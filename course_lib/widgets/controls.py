@@ -43,7 +43,8 @@ HYPERPARAMETER_SLIDERS = ("lr", "gamma", "beta", "beta1", "beta2", "eps")
 
 # Learning rates that make a good first picture on the 2-D landscapes (the library
 # defaults are torch's, tuned for networks: Adam's 1e-3 barely moves in 200 steps here).
-DEMO_LR = {"gd": 1e-3, "momentum": 1e-3, "adagrad": 0.5, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05}
+DEMO_LR = {"gd": 1e-3, "momentum": 1e-3, "adagrad": 0.5, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05,
+           "adamw": 0.05}
 
 
 def relevant_sliders(optimizer: str) -> tuple[str, ...]:
