@@ -15,6 +15,7 @@ at which it diverged, without numpy overflow warnings.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +26,8 @@ import numpy as np
 from . import _validate as check
 from .clipping import clip_by_global_norm
 from .optimizers import Optimizer
+from .params import all_finite, is_finite, ravel
 from .params import copy as copy_params
-from .params import leaves, ravel
 from .protocol import check_problem
 from .schedules import Schedule
 
@@ -160,8 +161,13 @@ def descend(
         for k in range(1, steps + 1):
             tic = time.perf_counter()
             batch = next(batches) if batches is not None else None
-            step_loss, g = problem.loss_and_grad(w, batch)
-            if not all(np.all(np.isfinite(a)) for _, a in leaves(g, "grads")):
+            # The batch's loss comes almost free with its gradient, but is only needed when it is recorded;
+            # otherwise the full-batch loss at the new point is (a landscape's grad then skips computing J).
+            if batch_loss:
+                step_loss, g = problem.loss_and_grad(w, batch)
+            else:
+                g = problem.grad(w, batch)
+            if not all_finite(g):
                 diverged_at = k
                 break
             if clip_norm is not None:
@@ -172,7 +178,7 @@ def descend(
             elapsed += time.perf_counter() - tic
             loss = step_loss if batch_loss else problem.loss(w)
             flat = ravel(w)
-            if not (np.isfinite(loss) and loss < threshold and np.all(np.isfinite(flat))):
+            if not (math.isfinite(loss) and loss < threshold and is_finite(flat)):
                 diverged_at = k
                 break
             params.append(flat)

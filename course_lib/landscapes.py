@@ -73,12 +73,15 @@ class Landscape:
         check.check_choice("start", name, tuple(self.starts))
         return np.array(self.starts[name], dtype=float)
 
+    # f and grad_xy get one-element arrays, not numpy scalars: numpy computes some powers (y**3, y**4) for
+    # scalars differently in the last bit, and on arrays a point gets exactly the numbers that a grid or
+    # many runs stepped together (course_lib.many) compute for it.
     def loss(self, w: np.ndarray, batch: np.ndarray | None = None) -> float:
-        return float(self.f(w[0], w[1]))
+        return float(np.ravel(self.f(w[:1], w[1:2]))[0])  # ravel: f may return a constant
 
     def grad(self, w: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray:
-        gx, gy = self.grad_xy(w[0], w[1])
-        return np.array([gx, gy], dtype=w.dtype)
+        gx, gy = (np.broadcast_to(g, (1,)) for g in self.grad_xy(w[:1], w[1:2]))  # a component may be a constant
+        return np.concatenate([gx, gy]).astype(w.dtype, copy=False)
 
     def loss_and_grad(self, w: np.ndarray, batch: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         return self.loss(w), self.grad(w)

@@ -275,13 +275,23 @@ class Optimizer:
         self, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], t: int
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The rule on one array at step ``t``: the new ``w`` and the new state arrays. Pure, unchecked."""
-        counter = {"t": t} if self._rule_takes_t else {}
-        result = type(self).rule(w, g, *(state[n] for n in self.state_names), **counter, **self._hyperparams)
-        if not self.state_names:
+        return self.apply_rule(w, g, state, t, self._hyperparams)
+
+    @classmethod
+    def apply_rule(
+        cls, w: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray], t: int, hyperparams: Mapping[str, Any]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The class's rule with the given hyperparameters: what ``update`` does with the optimizer's own.
+
+        ``course_lib.many`` passes columns of hyperparameters here, to step many runs as one array.
+        """
+        counter = {"t": t} if cls._rule_takes_t else {}
+        result = cls.rule(w, g, *(state[n] for n in cls.state_names), **counter, **hyperparams)
+        if not cls.state_names:
             return np.asarray(result), {}
         new_w, *new_state = result
         # np.asarray: the rules turn 0-d arrays into numpy scalars; parameters stay arrays.
-        return np.asarray(new_w), {name: np.asarray(s) for name, s in zip(self.state_names, new_state)}
+        return np.asarray(new_w), {name: np.asarray(s) for name, s in zip(cls.state_names, new_state)}
 
     def step(self, params: Params, grads: Params) -> Params:
         """Apply one update; return new parameters in the same structure as ``params``.
@@ -478,8 +488,9 @@ class Adam(Optimizer):
     def diagnostics(self):
         out = super().diagnostics()
         if self._template is not None:
-            for name, corrected in self.bias_corrected().items():
-                out[name] = np.concatenate([a.ravel() for _, a in leaves(corrected, name)])
+            corrected = [self._bias_corrected(self._state[key]) for key in self._keys()]
+            out["m_hat"] = np.concatenate([m_hat.ravel() for m_hat, _ in corrected])
+            out["v_hat"] = np.concatenate([v_hat.ravel() for _, v_hat in corrected])
         return out
 
 

@@ -164,22 +164,34 @@ def test_update_scaling_shows_which_steps_carry_the_units_of_w():
 # ---- choosing ---------------------------------------------------------------------------------
 
 
-def test_race_runs_every_optimizer_from_the_same_start():
+def test_side_by_side_runs_every_optimizer_from_the_same_start():
     bowl = get_landscape("bowl")
-    runs = choosing.race([GradientDescent(lr=0.1), Adam(lr=0.1)], bowl, steps=10)
+    runs = choosing.side_by_side([GradientDescent(lr=0.1), Adam(lr=0.1)], bowl, steps=10)
     assert [r.label for r in runs] == ["Gradient descent", "Adam"]
     assert all(np.array_equal(r.params[0], bowl.start) for r in runs)
 
 
-def test_race_with_labels_and_batch_sizes():
+def test_side_by_side_with_labels_and_batch_sizes():
     problem = LinearRegression(n_samples=100)
     gd = GradientDescent(lr=0.05)
-    runs = choosing.race([gd, gd, gd], problem, steps=5, labels=["GD", "SGD", "mini"], batch_sizes=[None, 1, 10])
+    runs = choosing.side_by_side([gd, gd, gd], problem, steps=5, labels=["GD", "SGD", "mini"],
+                                 batch_sizes=[None, 1, 10])
     assert [(r.label, r.batch_size) for r in runs] == [("GD", None), ("SGD", 1), ("mini", 10)]
     with pytest.raises(ValueError, match="labels has 1 entries, but there are 2 optimizers"):
-        choosing.race([gd, gd], problem, labels=["a"])
+        choosing.side_by_side([gd, gd], problem, labels=["a"])
     with pytest.raises(ValueError, match="optimizers must hold at least one"):
-        choosing.race([], problem)
+        choosing.side_by_side([], problem)
+
+
+def test_setting_sweep_on_a_landscape_gives_the_runs_of_descend():
+    # On a landscape the sweep steps all values together (course_lib.many); each run must be descend's.
+    ravine, values = get_landscape("ravine"), [0.01, 1.0, 100.0]
+    sweep = choosing.setting_sweep(Adam(), ravine, "lr", values, steps=100, target_gap=1e-3, keep_runs=True)
+    for lr, run, gap in zip(values, sweep["runs"], sweep["gaps"]):
+        alone = descend(Adam(lr=lr), ravine, steps=100, record_diagnostics=False)
+        np.testing.assert_array_equal(run.params, alone.params)
+        np.testing.assert_array_equal(run.losses, alone.losses)
+        assert gap == choosing.final_gap(alone, ravine)
 
 
 def test_best_known_loss_and_final_gap():
@@ -330,6 +342,17 @@ def test_rare_features_over_seeds_tunes_each_optimizer_per_seed():
     assert result["AdaGrad"]["rare"][0] != result["AdaGrad"]["rare"][1]
 
 
+def test_rare_features_over_seeds_with_a_grid_per_optimizer():
+    grids = {"Gradient descent": [0.1, 0.3], "AdaGrad": [1.0]}
+    result = adaptive.rare_features_over_seeds([GradientDescent(), AdaGrad()], seeds=[0], lrs=grids, steps=200)
+    alone = adaptive.rare_features_over_seeds([GradientDescent()], seeds=[0], lrs=grids["Gradient descent"], steps=200)
+    assert result["AdaGrad"]["best_lr"].tolist() == [1.0]
+    for key, values in alone["Gradient descent"].items():
+        np.testing.assert_array_equal(result["Gradient descent"][key], values)
+    with pytest.raises(ValueError, match="lrs has no learning rates for AdaGrad"):
+        adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0], lrs={"Adam": [0.1]}, steps=10)
+
+
 def test_rare_features_over_seeds_rejects_empty_inputs():
     with pytest.raises(ValueError, match="seeds and optimizers must each hold at least one entry"):
         adaptive.rare_features_over_seeds([AdaGrad()], seeds=[], lrs=[0.1])
@@ -470,3 +493,27 @@ def test_adam_with_beta2_near_one_and_decaying_rate_is_adagrad():
     assert close["adam"].shape == (101, 2)
     far = adaptive.adam_as_adagrad(ravine, lr=0.5, steps=100, beta2=0.9)
     assert far["largest_difference"] > 1e-3  # an average that forgets is not AdaGrad's sum
+
+
+def test_fastest_runs_are_the_runs_of_the_fastest_settings():
+    ravine = get_landscape("ravine")
+    sweeps = {opt.label: choosing.setting_sweep(opt, ravine, "lr", [0.01, 0.1, 1.0], steps=200, target_gap=1e-3,
+                                                keep_runs=True) for opt in (GradientDescent(), Adam())}
+    runs = choosing.fastest_runs(sweeps)
+    for run, sweep in zip(runs, sweeps.values()):
+        assert run is sweep["runs"][choosing.fastest_setting(sweep)["index"]]
+    with pytest.raises(ValueError, match="the sweep of 'GD' has no runs"):
+        choosing.fastest_runs({"GD": choosing.setting_sweep(GradientDescent(), ravine, "lr", [0.1], target_gap=1e-3)})
+
+
+def test_tuned_race_gives_each_entry_its_best_value_and_batch_size():
+    problem = LinearRegression(n_samples=100)
+    lrs, eps = [0.01, 0.1, 0.3], [1e-6, 1e-2]
+    entries = [("GD", GradientDescent(), None), ("SGD", GradientDescent(), 1), ("AdaDelta", AdaDelta(), 10)]
+    runs = choosing.tuned_race(entries, problem, lrs=lrs, eps=eps, steps=50)
+    assert [(r.label, r.batch_size, r.steps) for r in runs] == [("GD", None, 50), ("SGD", 1, 50), ("AdaDelta", 10, 50)]
+    for (label, optimizer, batch_size), run in zip(entries, runs):
+        knob, values = ("eps", eps) if label == "AdaDelta" else ("lr", lrs)
+        gaps = [choosing.final_gap(descend(optimizer.clone(**{knob: v}), problem, steps=50, batch_size=batch_size,
+                                           record_diagnostics=False, batch_loss=True), problem) for v in values]
+        assert run.hyperparams[knob] == values[int(np.argmin(gaps))]

@@ -256,6 +256,8 @@ def test_tuning_picks_the_lowest_loss_per_batch_size_with_the_same_epochs():
     assert tuning.best_lr[1] == 0.1 and tuning.best_lr[200] == 1.0  # both failure edges lie inside the grids
     # The spread over seeds comes from real, different runs.
     assert tuning.seed_losses[1][0] != tuning.seed_losses[1][1]
+    # Seed 0 is the grid's run at the best rate, not run twice: the same number as running it again.
+    assert tuning.seed_losses[1][0] == dv.final_loss(problem, 0.1, steps=200, batch_size=1, seed=0)
     again = dv.tune_batch_sizes(problem, {1: (0.01, 0.1, 1.0)}, epochs=1, seeds=2)
     np.testing.assert_array_equal(again.losses[1], tuning.losses[1])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.params import copy, layout, leaves, like, pair, ravel, unravel
+from course_lib.params import all_finite, copy, is_finite, layout, leaves, like, pair, ravel, unravel
 
 LAYERS = {"W": np.arange(6.0).reshape(2, 3), "b": np.array([10.0, 11.0])}
 STRUCTURES = [np.arange(3.0), [np.ones(2), np.zeros((1, 2))], (np.ones(1), np.array(2.0)), LAYERS]
@@ -81,3 +81,27 @@ def test_layout_compares_shapes_and_dtypes_whatever_the_dict_order():
 def test_unravel_checks_the_length():
     with pytest.raises(ValueError, match=r"flat must be a vector of 8 numbers"):
         unravel(np.ones(7), LAYERS)
+
+
+def test_leaves_names_an_array_of_the_wrong_dtype():
+    with pytest.raises(TypeError, match=r"grads\['b'\] must have dtype float32 or float64, got dtype int64"):
+        leaves({"W": np.ones(2), "b": np.ones(2, dtype=np.int64)}, "grads")
+    with pytest.raises(TypeError, match=r"params\[1\] must be a numpy array"):
+        leaves([np.ones(2), [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_all_finite_finds_one_bad_entry_in_any_array(bad):
+    assert all_finite(LAYERS)
+    assert not all_finite({"W": LAYERS["W"], "b": np.array([1.0, bad])})
+    assert not all_finite(np.array([bad]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_is_finite_is_exact_where_its_quick_pass_overflows(dtype):
+    big = np.finfo(dtype).max
+    assert is_finite(np.array([big, -big, 1.0], dtype=dtype))  # the quick sum of squares overflows: look again
+    assert is_finite(np.array(2.0, dtype=dtype)) and is_finite(np.ones((3, 4), dtype=dtype)[:, ::2])
+    for bad in (np.nan, np.inf, -np.inf):
+        assert not is_finite(np.array([0.0, bad, 1.0], dtype=dtype))
+        assert not is_finite(np.full((2, 2), bad, dtype=dtype))

@@ -23,7 +23,7 @@ and trajectories; the chapters print and plot what they return.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from ..landscapes import Landscape, bowl
 from ..landscapes import cliff_and_plain as cliff_and_plain
 from ..landscapes import scaled_bowl as scaled_bowl
 from ..landscapes import scaled_loss as scaled_loss
+from ..many import descend_many
 from ..optimizers import AdaDelta, AdaGrad, Adam, Optimizer, RMSprop
 from ..params import leaves, unravel
 
@@ -185,8 +186,9 @@ def basin_fractions(
     radius = check.check_positive("radius", radius)
     minima = np.array([p.w for p in landscape.minima])
     ends = np.empty(len(starts), dtype=int)
-    for i, start in enumerate(starts):
-        run = descend(optimizer, landscape, start=start, steps=steps, record_diagnostics=False)
+    # From every start at once (course_lib.many): the runs descend makes, number for number.
+    runs = descend_many([optimizer] * len(starts), landscape, starts=starts, steps=steps)
+    for i, run in enumerate(runs):
         distances = np.linalg.norm(minima - run.params[-1], axis=1)
         ends[i] = int(np.argmin(distances)) if distances.min() <= radius and not run.diverged else -1
     labels = [p.label for p in landscape.minima]
@@ -248,16 +250,17 @@ def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, 
 def rare_features_over_seeds(
     optimizers: Sequence[Optimizer],
     seeds: Sequence[int],
-    lrs: Sequence[float],
+    lrs: Sequence[float] | Mapping[str, Sequence[float]],
     steps: int = 2000,
     batch_size: int = 1,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Each optimizer tuned and measured on ``SparseLogisticRegression(seed=s)`` for every seed.
 
     For every seed (a new data set, new true weights and a new order of examples) each
-    optimizer is swept over ``lrs`` and keeps the rate with the lowest held-out loss
-    after ``steps`` steps of ``batch_size`` examples; for that run the mean distance of
-    the rare and of the common weights from the true ones is recorded.
+    optimizer is swept over ``lrs`` (one list for all, or {optimizer label: its own list}, to
+    spend the runs around each optimizer's own best rate) and keeps the rate with the lowest
+    held-out loss after ``steps`` steps of ``batch_size`` examples; for that run the mean
+    distance of the rare and of the common weights from the true ones is recorded.
 
     Returns
     -------
@@ -268,19 +271,24 @@ def rare_features_over_seeds(
     steps = check.check_positive_int("steps", steps)
     if len(seeds) == 0 or len(optimizers) == 0:
         raise ValueError("seeds and optimizers must each hold at least one entry")
+    grids = lrs if isinstance(lrs, Mapping) else {opt.label: lrs for opt in optimizers}
+    missing = [opt.label for opt in optimizers if opt.label not in grids]
+    if missing:
+        raise ValueError(f"lrs has no learning rates for {', '.join(missing)}; give a list for every optimizer")
     out: dict[str, dict[str, list[float]]] = {
         opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers
     }
     for seed in seeds:
         problem = SparseLogisticRegression(seed=int(seed))
         for optimizer in optimizers:
-            runs = sweep(optimizer, problem, "lr", lrs, steps=steps, batch_size=batch_size, seed=int(seed),
+            grid = grids[optimizer.label]
+            runs = sweep(optimizer, problem, "lr", grid, steps=steps, batch_size=batch_size, seed=int(seed),
                          record_diagnostics=False, batch_loss=True)
             held_out = [problem.test_loss(run.final) for run in runs]
             best = int(np.argmin(held_out))
             final_error = np.abs(runs[best].final - problem.w_true)
             row = out[optimizer.label]
-            row["best_lr"].append(float(lrs[best]))
+            row["best_lr"].append(float(grid[best]))
             row["held_out"].append(float(held_out[best]))
             row["rare"].append(float(final_error[problem.is_rare].mean()))
             row["common"].append(float(final_error[~problem.is_rare].mean()))

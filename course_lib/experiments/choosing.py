@@ -1,10 +1,13 @@
 """Experiments for chapter 08, "choosing an optimizer": races and learning-rate sweeps.
 
-- ``race``: several optimizers from the same start on one problem, one Trajectory each.
+- ``side_by_side``: several optimizers from the same start on one problem, one Trajectory each
+  (``course_lib.widgets.race`` is the explorer that animates such a race).
 - ``final_gap``: how far a run ended above the best loss known for its problem.
 - ``lr_sensitivity``: final gap of each optimizer over a sweep of learning rates.
 - ``setting_sweep``: final gap and steps to a target gap over a sweep of any one hyperparameter.
-- ``fastest_setting``: the value of a sweep that reaches a target gap in the fewest steps.
+- ``fastest_setting`` and ``fastest_runs``: the value of a sweep that reaches a target gap in the fewest
+  steps, and the runs of several sweeps at that value.
+- ``tuned_race``: each contestant tuned on a data problem with its own batch size, then raced.
 - ``lr_window``: how many of the swept learning rates worked, and which was best.
 - ``format_gap``: a gap as the chapters print it ("diverged", "< 1e-09", "3.2e-02").
 
@@ -20,13 +23,15 @@ import numpy as np
 
 from .. import _validate as check
 from ..descent import Trajectory, descend
+from ..landscapes import Landscape
+from ..many import descend_many
 from ..optimizers import Optimizer
 
 # Below this a gap is "solved": its exact digits depend on round-off (and can differ between CPUs).
 SOLVED_GAP = 1e-9
 
 
-def race(
+def side_by_side(
     optimizers: Sequence[Optimizer],
     problem: Any,
     steps: int = 200,
@@ -57,7 +62,7 @@ def race(
         if values is not None and len(values) != n:
             raise ValueError(f"{name} has {len(values)} entries, but there are {n} optimizers; they must match")
     if "label" in descend_options:
-        raise TypeError("label is not an option of race; pass labels=[...] with one label per optimizer")
+        raise TypeError("label is not an option of side_by_side; pass labels=[...] with one label per optimizer")
     runs = []
     for i, optimizer in enumerate(optimizers):
         options = dict(descend_options)
@@ -160,10 +165,15 @@ def setting_sweep(
         if descend_options.get("batch_loss"):
             raise ValueError("target_gap needs full-batch losses; do not combine it with batch_loss=True")
     options = {"record_diagnostics": False, "batch_loss": target_gap is None, **descend_options}
+    optimizers = [optimizer.clone(**{name: value}) for value in values]
+    if isinstance(problem, Landscape) and not descend_options:
+        # All values at once, as one array per step: the same runs, number for number (course_lib.many).
+        all_runs = descend_many(optimizers, problem, steps=steps, batch_loss=options["batch_loss"])
+    else:
+        all_runs = [descend(one, problem, steps=steps, **options) for one in optimizers]
     gaps, reached, runs = [], [], []
     floor = best_known_loss(problem)
-    for value in values:
-        run = descend(optimizer.clone(**{name: value}), problem, steps=steps, **options)
+    for run in all_runs:
         if keep_runs:
             runs.append(run)
         gaps.append(final_gap(run, problem))
@@ -204,6 +214,40 @@ def fastest_setting(sweep: dict[str, np.ndarray]) -> dict[str, Any]:
         return {"value": float(values[best]), "index": best, "steps": int(reached[best]), "gap": float(gaps[best])}
     best = int(np.argmin(np.maximum(gaps, SOLVED_GAP)))
     return {"value": float(values[best]), "index": best, "steps": None, "gap": float(gaps[best])}
+
+
+def fastest_runs(sweeps: dict[str, dict[str, Any]]) -> list[Trajectory]:
+    """The run of each sweep at its ``fastest_setting``, in order (the sweeps made with ``keep_runs=True``)."""
+    runs = []
+    for label, sweep in sweeps.items():
+        if "runs" not in sweep:
+            raise ValueError(f"the sweep of {label!r} has no runs; run setting_sweep with keep_runs=True")
+        runs.append(sweep["runs"][fastest_setting(sweep)["index"]])
+    return runs
+
+
+def tuned_race(
+    entries: Sequence[tuple[str, Optimizer, int | None]],
+    problem: Any,
+    lrs: Sequence[float],
+    eps: Sequence[float],
+    steps: int = 300,
+) -> list[Trajectory]:
+    """Tune each (label, optimizer, batch size) of ``entries`` on ``problem``, then race them all.
+
+    Each optimizer is swept over ``lrs`` (AdaDelta, whose lr only scales a step it has already
+    sized, over ``eps``) with its own batch size and keeps the value with the lowest final training
+    loss after ``steps`` steps; then each runs ``steps`` steps at that value, recording the full-batch
+    loss (``side_by_side``, one seed for all).
+    """
+    tuned, labels, batch_sizes = [], [], []
+    for label, optimizer, batch_size in entries:
+        knob, values = ("eps", eps) if optimizer.name == "adadelta" else ("lr", lrs)
+        sweep = setting_sweep(optimizer, problem, knob, values, steps=steps, batch_size=batch_size)
+        tuned.append(optimizer.clone(**{knob: values[int(np.argmin(sweep["gaps"]))]}))
+        labels.append(label)
+        batch_sizes.append(batch_size)
+    return side_by_side(tuned, problem, steps=steps, labels=labels, batch_sizes=batch_sizes, record_diagnostics=False)
 
 
 def lr_window(gaps: np.ndarray | Sequence[float], lrs: np.ndarray | Sequence[float], good_gap: float) -> dict[str, Any]:

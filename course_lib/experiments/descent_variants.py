@@ -428,9 +428,12 @@ def tune_batch_sizes(
         usable = np.isfinite(losses) & (round_off <= tolerance)
         if not usable.any():
             raise ValueError(f"grids[{b}] has no rate that converges without chaos; got {lrs.tolist()}")
-        best = float(lrs[np.flatnonzero(usable)[np.argmin(losses[usable])]])
+        best_index = int(np.flatnonzero(usable)[np.argmin(losses[usable])])
+        best = float(lrs[best_index])
         result.grids[b], result.losses[b], result.round_off[b], result.best_lr[b] = lrs, losses, round_off, best
-        result.seed_losses[b] = np.array([final_loss(problem, best, steps, batch, seed=s) for s in range(seeds)])
+        # Seed 0 starts from init_params(0) and visits the examples in seed 0's order: the grid's run at that rate.
+        result.seed_losses[b] = np.array(
+            [losses[best_index] if s == 0 else final_loss(problem, best, steps, batch, seed=s) for s in range(seeds)])
     return result
 
 

@@ -10,6 +10,8 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
+- ``batch_size_tradeoff``, ``held_out_against_training``, ``gap_races``, ``setting_sweeps`` and
+  ``data_race``: the comparison figures of chapters 03 and 08;
 - ``sweep`` and ``schedule_rates``: a result against a swept hyperparameter, a schedule's rates;
 - ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
@@ -23,6 +25,7 @@ one parameter gets ``series_styles(n)``. ``colours`` checks contrast and colour-
 """
 
 from . import colours, describe
+from .comparisons import batch_size_tradeoff, data_race, gap_races, held_out_against_training, setting_sweeps
 from .curves import adam_moments, effective_lr, loss_curves
 from .figures import panels, show, smallest_text_px
 from .maps import contour, learning_rate_panel
@@ -31,7 +34,8 @@ from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, serie
 from .sweeps import schedule_rates, sweep
 
 __all__ = [
-    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "colors_for", "colours", "contour",
-    "describe", "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "panels", "sample_gradients",
-    "schedule_rates", "series_styles", "show", "smallest_text_px", "styles_for", "sweep",
+    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "batch_size_tradeoff", "colors_for", "colours",
+    "contour", "data_race", "describe", "effective_lr", "gap_races", "gradient_noise", "held_out_against_training",
+    "learning_rate_panel", "loss_curves", "panels", "sample_gradients", "schedule_rates", "series_styles",
+    "setting_sweeps", "show", "smallest_text_px", "styles_for", "sweep",
 ]

@@ -27,6 +27,26 @@ from .style import (
 LOG_DECADES = 2.0  # auto log scale when positive values span more than this many decades
 X_LABELS = {"step": "step", "epoch": "epoch (passes over the data)", "time": "wall time (s)"}
 LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS_PER_CURVE = 12  # markers on a noisy loss curve, however many steps it has
+NOISY = 3.0  # a curve is noisy when it travels up and down more than this many times its range
+
+
+def markers_by_step(n_points: int, offset: int = 0) -> tuple[int, int]:
+    """``markevery`` for a curve of ``n_points``: about MARKERS_PER_CURVE markers, evenly spaced in steps.
+
+    ``offset`` staggers the markers of curves drawn on top of each other.
+    """
+    every = max(1, -(-n_points // MARKERS_PER_CURVE))
+    return (offset * every // 7 % every, every)
+
+
+def is_noisy(values: np.ndarray) -> bool:
+    """Whether a curve goes up and down far more than it falls: its total variation is > NOISY times its range."""
+    finite = values[np.isfinite(values)]
+    if finite.size < 3:
+        return False
+    span = finite.max() - finite.min()
+    return bool(np.abs(np.diff(finite)).sum() > NOISY * span)
 
 
 def wants_log_scale(values: Sequence[np.ndarray], log: bool | None) -> bool:
@@ -92,6 +112,10 @@ def loss_curves(
         xs = steps_axis(run, x, n_samples)
         shown = np.where(values > 0, values, np.nan) if use_log else values
         line = style.line(offset=i)
+        if is_noisy(np.log10(shown) if use_log else shown):
+            # The styles space markers by distance along the drawn line; a noisy curve (SGD's loss jumps at
+            # every step) is a very long line, and its markers would merge into a band: space them by step.
+            line["markevery"] = markers_by_step(len(xs), offset=i)
         if test:  # training solid, held-out dashed; the markers tell the runs apart
             line["linestyle"] = "-"
         ax.plot(xs, shown, label=run.label, **line)
