@@ -262,6 +262,22 @@ def test_the_readout_and_picture_say_when_the_path_leaves_the_map():
     assert explorer.live.notes[0].get_text() == "" and len(explorer.live.exits[0].get_xdata()) == 0
 
 
+
+@pytest.mark.parametrize("optimizer, landscape, lr", [("rmsprop", "rosenbrock", 0.3), ("momentum", "saddle", 1.0),
+                                                      ("gd", "foggy_valley", 10.0)])
+def test_the_exit_ring_is_whole_in_the_frame_and_covers_no_title_or_tick_label(optimizer, landscape, lr):
+    """The ring sits on the map's edge (top, top and right here): all of it is in the picture, over no text."""
+    explorer = explore(optimizer, landscape, steps=200, lr=lr)
+    assert explorer.update()["left_at"] is not None
+    live = explorer.live
+    renderer = live.figure.canvas.get_renderer()
+    ring = live.exits[0].get_window_extent(renderer)
+    assert live.figure.bbox.contains(ring.x0, ring.y0) and live.figure.bbox.contains(ring.x1, ring.y1)
+    texts = [live.ax.title, *live.ax.get_xticklabels(), *live.ax.get_yticklabels()]
+    for text in texts:
+        if text.get_text():
+            assert not ring.overlaps(text.get_window_extent(renderer)), f"the ring covers {text.get_text()!r}"
+
 def test_sgd_explorer_is_titled_sgd_and_its_readout_shows_the_batch_size():
     explorer = explore("gd", "foggy_valley", start="ridge", steps=100, batch_size=1, lr=0.2)
     assert explorer.live.title.startswith("SGD on The foggy valley")
@@ -313,6 +329,9 @@ def test_the_live_picture_and_the_still_picture_carry_text_descriptions():
     bundle = explorer._repr_mimebundle_()
     assert '<img src="data:image/png;base64,' in bundle["text/html"]
     assert 'alt="3 contour maps of Rosenbrock' in bundle["text/html"]
+    # The same words under the picture, for a reader of an exported page (hidden from screen readers: read once).
+    caption = bundle["text/html"].split("<figcaption", 1)[1]
+    assert 'aria-hidden="true"' in caption and "In words: 3 contour maps of Rosenbrock" in caption
 
 
 def test_displaying_an_explorer_also_publishes_the_accessibility_script(monkeypatch):
