@@ -73,6 +73,17 @@ def still_values(name: str, value: float, n_samples: int | None = None) -> list[
     return [spec.min + (value - spec.min) / 2, value, value + (spec.max - value) / 2]
 
 
+def still_picture_html(png: bytes, description: str) -> str:
+    """The still picture with its description twice: as alt text, and as a caption in words under it.
+
+    The caption is for readers who see the picture but cannot run it (its paths are small) and for
+    exported pages; screen readers read the alt text, so the caption is hidden from them (read once).
+    """
+    return (f'<figure class="course-explorer-still" style="margin: 0;">{image_html(png, description)}'
+            f'<figcaption aria-hidden="true" style="font-size: 0.9em;">In words: {html.escape(description)}'
+            '</figcaption></figure>')
+
+
 class _Explorer:
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
@@ -174,7 +185,7 @@ class _Explorer:
         return {
             "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
                                                          "model_id": self.view.model_id},
-            "text/html": image_html(png, alt),
+            "text/html": still_picture_html(png, alt),
             "image/png": base64.b64encode(png).decode("ascii"),
             "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
         }
