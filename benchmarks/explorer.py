@@ -107,12 +107,12 @@ def run(quick: bool = False, moves_per_explorer: int | None = None, landscapes: 
         lr = explorer.hyperparams["lr"]
         measured[f"adam on {name}"] = _measure(
             explorer, [{"lr": lr * f} for f in factors],
-            lambda e: [replay({**e.controls, "optimizer": e.optimizer, "hyperparams": dict(e.hyperparams)})],
+            lambda e: [replay(e.setting, e.optimizer, e.hyperparams)],
         )
     racer = race(landscape=(landscapes or ("rosenbrock",))[0], steps=steps)
     measured["race (4 optimizers)"] = _measure(
         racer, [{"lr_multiplier": f} for f in factors],
-        lambda e: replay_race({**e.controls, "optimizers": e.optimizers, "hyperparams": e.hyperparams}),
+        lambda e: replay_race(e.setting, e.optimizers, e.hyperparams, e.lr_multiplier),
     )
     rows = []
     for label, m in measured.items():

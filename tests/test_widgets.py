@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from course_lib import Adam, GradientDescent, descend, get_landscape
-from course_lib.widgets import explore, race, relevant_sliders, replay, replay_race
+from course_lib.widgets import SETTING_CONTROLS, Setting, explore, race, relevant_sliders, replay, replay_race
 
 
 def test_relevant_sliders_follow_each_optimizers_hyperparameters():
@@ -21,9 +21,7 @@ def test_relevant_sliders_follow_each_optimizers_hyperparameters():
 
 
 def test_replay_is_descend_with_the_controls_values():
-    controls = {"optimizer": "adam", "hyperparams": {"lr": 0.05, "beta1": 0.8}, "landscape": "rosenbrock",
-                "start": "left", "steps": 120}
-    result = replay(controls)
+    result = replay(Setting("rosenbrock", "left", steps=120), "adam", {"lr": 0.05, "beta1": 0.8})
     valley = get_landscape("rosenbrock")
     expected = descend(Adam(lr=0.05, beta1=0.8), valley, start=valley.start_point("left"), steps=120)
     np.testing.assert_array_equal(result["x"], expected.params[:, 0])
@@ -33,29 +31,44 @@ def test_replay_is_descend_with_the_controls_values():
 
 
 def test_replay_reports_divergence():
-    result = replay({"optimizer": "gd", "hyperparams": {"lr": 0.01}, "landscape": "rosenbrock", "steps": 50})
+    result = replay(Setting("rosenbrock", steps=50), "gd", {"lr": 0.01})
     assert result["diverged_at"] == 4 and result["left_at"] == 2
     assert result["readout"] == "Gradient descent [lr=0.01]: left the map at step 2; diverged at step 4"
 
 
 def test_replay_with_batch_size_is_sgd_on_the_stochastic_landscape():
-    controls = {"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 30}
-    full = replay(controls)
-    noisy = replay({**controls, "batch_size": 1})
+    setting = Setting("bowl", steps=30)
+    full = replay(setting, "gd", {"lr": 0.1})
+    noisy = replay(setting.changed(batch_size=1), "gd", {"lr": 0.1})
     assert not np.allclose(full["x"], noisy["x"])
-    np.testing.assert_array_equal(noisy["x"], replay({**controls, "batch_size": 1})["x"])  # seeded
+    np.testing.assert_array_equal(noisy["x"], replay(setting.changed(batch_size=1), "gd", {"lr": 0.1})["x"])
 
 
 def test_replay_race_shares_start_and_scales_every_lr():
-    controls = {"optimizers": ["gd", "adam"], "landscape": "bowl", "start": "corner", "steps": 20,
-                "hyperparams": {"gd": {"lr": 0.1}, "adam": {"lr": 0.2}}, "lr_multiplier": 0.5}
-    gd, adam = replay_race(controls)
+    gd, adam = replay_race(Setting("bowl", "corner", steps=20), ["gd", "adam"],
+                           {"gd": {"lr": 0.1}, "adam": {"lr": 0.2}}, lr_multiplier=0.5)
     assert gd["x"][0] == adam["x"][0] == -4.0
     bowl = get_landscape("bowl")
     expected = descend(GradientDescent(lr=0.05), bowl, start=bowl.start_point("corner"), steps=20)
     np.testing.assert_array_equal(gd["x"], expected.params[:, 0])
     assert "lr=0.1" in adam["readout"]
 
+
+
+def test_a_setting_is_checked_when_made_and_changed_by_name():
+    setting = Setting("rosenbrock")
+    assert setting.start == "classic" and setting.steps == 200  # the landscape's first named start
+    assert setting.changed(landscape="bowl").start == "corner"  # a new landscape starts at its own first start
+    assert setting.changed(start="left").changed(steps=50).start == "left"
+    assert tuple(f for f in Setting.__dataclass_fields__ if f != "seed") == SETTING_CONTROLS
+    with pytest.raises(ValueError, match="unknown start 'corner'"):
+        Setting("rosenbrock", "corner")
+    with pytest.raises(ValueError, match="steps"):
+        setting.changed(steps=0)
+    with pytest.raises(TypeError, match="unknown control.*lr; allowed: landscape, start, steps, batch_size"):
+        setting.changed(lr=0.1)
+    with pytest.raises(AttributeError):
+        setting.steps = 10  # frozen: an explorer replaces its setting, it never edits one in place
 
 def slider_names(explorer):
     return {w.description.split()[0] for w in explorer.sliders.values()}
@@ -134,8 +147,7 @@ def test_batch_size_slider_makes_the_landscape_stochastic():
     explorer.general["batch_size"].value = 64
     after = explorer.live.paths[0].get_xdata()
     assert not np.array_equal(before, after)
-    expected = replay({"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 30,
-                       "start": "corner", "batch_size": 64})
+    expected = replay(Setting("bowl", "corner", steps=30, batch_size=64), "gd", {"lr": 0.1})
     np.testing.assert_array_equal(after, expected["x"])
 
 
@@ -285,8 +297,8 @@ def test_sgd_explorer_is_titled_sgd_and_its_readout_shows_the_batch_size():
     explorer.update(batch_size=16)
     assert explorer.live.title.startswith("Mini-batch GD on")
     assert explorer.readout.value.startswith("Mini-batch GD [lr=0.2, batch size 16]: ")
-    assert "SGD" in explore("gd", "bowl", batch_size=1).alt_text([replay(
-        {"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 10, "batch_size": 1})])
+    sgd = replay(Setting("bowl", steps=10, batch_size=1), "gd", {"lr": 0.1})
+    assert "SGD" in explore("gd", "bowl", batch_size=1).alt_text([sgd])
 
 
 def test_the_still_picture_varies_what_the_caller_asks_about():
