@@ -70,6 +70,22 @@ def test_a_setting_is_checked_when_made_and_changed_by_name():
     with pytest.raises(AttributeError):
         setting.steps = 10  # frozen: an explorer replaces its setting, it never edits one in place
 
+
+def test_a_replay_is_computed_once_and_shared_read_only():
+    from course_lib.widgets import forget_replays
+
+    setting = Setting("bowl", steps=20)
+    first = replay(setting, "adam", {"lr": 0.1})
+    again = replay(setting, "adam", {"lr": 0.1})
+    assert again["trajectory"] is first["trajectory"] and again is not first  # remembered, in a fresh dict
+    with pytest.raises(ValueError, match="read-only"):
+        first["x"][0] = 1.0  # shared with later calls: nobody may change it
+    assert replay(setting, "adam", {"lr": 0.2})["trajectory"] is not first["trajectory"]
+    forget_replays()
+    fresh = replay(setting, "adam", {"lr": 0.1})
+    assert fresh["trajectory"] is not first["trajectory"]
+    np.testing.assert_array_equal(fresh["x"], first["x"])
+
 def slider_names(explorer):
     return {w.description.split()[0] for w in explorer.sliders.values()}
 
@@ -355,3 +371,42 @@ def test_displaying_an_explorer_also_publishes_the_accessibility_script(monkeypa
     assert "application/vnd.jupyter.widget-view+json" in shown[0]
     script = shown[1].data
     assert "aria-valuetext" in script and "aria-live" in script and "data-lm-suppress-shortcuts" in script
+
+
+# Chapter 7's kappa slider.
+
+def test_conditioning_runs_each_optimizer_at_its_best_and_measures_the_predicted_rate():
+    from course_lib import quadratics
+    from course_lib.widgets.conditioning import conditioning_runs
+
+    results = conditioning_runs(100.0)
+    gd, heavy_ball = quadratics.gd_theory(1.0, 100.0), quadratics.momentum_theory(1.0, 100.0)
+    assert results["gd"]["optimizer"].lr == pytest.approx(gd["best_lr"])
+    assert results["momentum"]["optimizer"].beta == pytest.approx(heavy_ball["best_beta"])
+    assert results["gd"]["measured_rate"] == pytest.approx(gd["rate"], abs=1e-3)  # 0.9802, as chapter 7 prints
+    assert results["momentum"]["measured_rate"] == pytest.approx(heavy_ball["rate"], abs=1e-2)
+    assert results["momentum"]["steps_to_shrink"] == 93 and round(results["momentum"]["predicted_steps"]) == 69
+    exact = conditioning_runs(1.0)  # a round bowl: the best rate reaches the minimum in one step
+    assert exact["gd"]["measured_rate"] == 0.0 and exact["gd"]["steps_to_shrink"] == 1
+    with pytest.raises(ValueError, match="kappa must be between 1 and 1000, got 5000"):
+        conditioning_runs(5000.0)
+
+
+def test_the_kappa_explorer_redraws_and_reads_out_predicted_and_measured_rates():
+    from course_lib.widgets import conditioning
+
+    explorer = conditioning(kappa=10.0)
+    slider = explorer.sliders["kappa"]
+    assert isinstance(slider, W.FloatLogSlider) and (slider.min, slider.max) == (0.0, 3.0)  # 1 to 1000
+    before, text = explorer.image.value, explorer.readout.value
+    slider.value = 1000.0  # what a slider move does (no event loop here: the throttle redraws at once)
+    assert explorer.image.value != before and explorer.readout.value != text
+    assert "Momentum [lr=0.003759, beta=0.881] at kappa 1000: rate per step predicted 0.9387, measured 0.94" \
+        in explorer.readout.value
+    assert "dotted line for the rate the theory predicts" in explorer.description.value
+    with pytest.raises(TypeError, match="unknown control.*allowed: kappa"):
+        explorer.update(lr=0.1)
+    bundle = explorer._repr_mimebundle_()
+    assert 'alt="3 panels, one per kappa.' in bundle["text/html"] and "<figcaption" in bundle["text/html"]
+    fig = explorer.still_figure()
+    assert [ax.get_title() for ax in fig.axes] == ["kappa = 10", "kappa = 100", "kappa = 1000"]

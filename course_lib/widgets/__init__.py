@@ -2,6 +2,7 @@
 
     explore("adam", "rosenbrock")                 # one optimizer, sliders for its hyperparameters
     race(("gd", "momentum", "rmsprop", "adam"))   # several optimizers from the same start
+    conditioning(kappa=100)                       # a kappa slider: gradient descent against momentum
 
 The parts, bottom to top: ``controls`` (which sliders, their ranges, and ``Setting``: the landscape,
 start, steps and batch size as one checked, frozen value), ``replay`` (a setting, an optimizer and its
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .conditioning import ConditioningExplorer, conditioning
 from .controls import DEMO_LR, SETTING_CONTROLS, SLIDERS, Setting, relevant_sliders
 from .explorer import Explorer, Race
-from .replay import replay, replay_race
+from .replay import forget_replays, replay, replay_race
 
 
 def explore(
@@ -70,5 +72,5 @@ def race(
     return Race(optimizers, landscape, start, steps, batch_size, lrs)
 
 
-__all__ = ["DEMO_LR", "SETTING_CONTROLS", "SLIDERS", "Explorer", "Race", "Setting", "explore", "race",
-           "relevant_sliders", "replay", "replay_race"]
+__all__ = ["DEMO_LR", "SETTING_CONTROLS", "SLIDERS", "ConditioningExplorer", "Explorer", "Race", "Setting",
+           "conditioning", "explore", "forget_replays", "race", "relevant_sliders", "replay", "replay_race"]

@@ -84,7 +84,49 @@ def still_picture_html(png: bytes, description: str) -> str:
             '</figcaption></figure>')
 
 
-class _Explorer:
+class Shown:
+    """What every explorer shows: the live view where widgets run, the still picture elsewhere.
+
+    Subclasses set ``view`` (the widget), ``readout`` (an HTML widget) and define ``still_figure``
+    and ``update``.
+    """
+
+    view: W.Widget
+    readout: W.HTML
+
+    def still_figure(self) -> Any:
+        raise NotImplementedError
+
+    def update(self, **values: Any) -> Any:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # One output, several renderings: the live widget where a widget manager runs, the still
+        # picture elsewhere (as <img alt> for HTML export and screen readers, and as PNG), then text.
+        fig = self.still_figure()
+        alt = plot_description.figure_description(fig)
+        png = png_bytes(fig)
+        plt.close(fig)
+        return {
+            "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                         "model_id": self.view.model_id},
+            "text/html": still_picture_html(png, alt),
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
+        }
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(Javascript(ACCESSIBILITY_SCRIPT))  # names the sliders, speaks their values (see a11y)
+
+    def static_png(self) -> str:
+        """Base64 PNG of the still picture (for front ends without widgets)."""
+        return self._repr_mimebundle_()["image/png"]
+
+
+class _Explorer(Shown):
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
     sliders: dict[str, W.Widget]
@@ -172,38 +214,6 @@ class _Explorer:
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
         return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
-
-    def still_figure(self) -> Any:
-        raise NotImplementedError
-
-    def update(self, **values: Any) -> Any:
-        raise NotImplementedError
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        # One output, several renderings: the live widget where a widget manager runs, the still
-        # picture elsewhere (as <img alt> for HTML export and screen readers, and as PNG), then text.
-        fig = self.still_figure()
-        alt = plot_description.figure_description(fig)
-        png = png_bytes(fig)
-        plt.close(fig)
-        return {
-            "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
-                                                         "model_id": self.view.model_id},
-            "text/html": still_picture_html(png, alt),
-            "image/png": base64.b64encode(png).decode("ascii"),
-            "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
-        }
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import Javascript, display
-
-        display(self._repr_mimebundle_(), raw=True)
-        display(Javascript(ACCESSIBILITY_SCRIPT))  # names the sliders, speaks their values (see a11y)
-
-    def static_png(self) -> str:
-        """Base64 PNG of the still picture (for front ends without widgets)."""
-        return self._repr_mimebundle_()["image/png"]
-
 
 class Explorer(_Explorer):
     """One optimizer on one landscape with sliders for its hyperparameters. Build it with ``explore``."""
