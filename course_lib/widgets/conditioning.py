@@ -53,7 +53,7 @@ def conditioning_runs(kappa: float, steps: int = STEPS) -> dict[str, dict[str, A
         raise ValueError(f"kappa must be between {low:g} and {high:g}, got {kappa!r}")
     steps = check.check_positive_int("steps", steps)
     bowl = quadratics.quadratic((1.0, kappa), start=(1.0, 1.0), name="conditioning")
-    lambda_min, lambda_max = quadratics.conditioning(bowl)["eigenvalues"]
+    lambda_min, lambda_max = (float(v) for v in np.asarray(quadratics.conditioning(bowl)["eigenvalues"]))
     gd, heavy_ball = quadratics.gd_theory(lambda_min, lambda_max), quadratics.momentum_theory(lambda_min, lambda_max)
     chosen = {"gd": (gd, GradientDescent(lr=gd["best_lr"])),
               "momentum": (heavy_ball, Momentum(lr=heavy_ball["best_lr"], beta=heavy_ball["best_beta"]))}
@@ -145,13 +145,13 @@ class ConditioningExplorer(Shown):
         self.steps = check.check_positive_int("steps", steps)
         self.kappa = kappa
         self.figure = Figure(figsize=(6.0, 4.4), dpi=90, layout="constrained")
-        FigureCanvasAgg(self.figure)
+        self.canvas = FigureCanvasAgg(self.figure)  # Agg: blitting and raw pixels
         self.ax = self.figure.add_subplot()
         self.lines = draw(self.ax, self.steps, animated=True)
         self.ax.set_title("Gradient descent and momentum at their best settings", fontsize=11)
         self.ax.legend(fontsize=SMALL_FONT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
-        self.figure.canvas.draw()
-        self.background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self.image.add_class("course-explorer-figure")
         self.readout = W.HTML()
@@ -184,7 +184,7 @@ class ConditioningExplorer(Shown):
         results = conditioning_runs(kappa, self.steps)
         self.kappa = float(kappa)
         set_lines(self.lines, results)
-        canvas = self.figure.canvas
+        canvas = self.canvas
         canvas.restore_region(self.background)
         for line in self.lines:
             self.ax.draw_artist(line)
