@@ -160,7 +160,7 @@ class ConditioningExplorer(Shown):
         self.description.add_class("course-explorer-alt")
         low, high = np.log10(KAPPA_RANGE)
         self.slider = W.FloatLogSlider(value=kappa, base=10, min=low, max=high, step=0.05,
-                                       description="kappa (condition number)", readout_format=".3g",
+                                       description="kappa (condition)", readout_format=".3g",
                                        continuous_update=True, style={"description_width": DESCRIPTION_WIDTH},
                                        layout=W.Layout(width="100%"))
         self.sliders = {"kappa": self.slider}
