@@ -10,14 +10,14 @@ TESTDEPS := $(VENV)/.test-installed
 # OMP_NUM_THREADS stays unset so that torch, in the benchmarks, keeps its default threads.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: lab test test-quick lint notebooks check-notebooks check-exercises release bench bench-quick lite site test-widgets7 clean
+.PHONY: lab test test-quick lint typecheck notebooks check-notebooks check-exercises release bench bench-quick lite site test-widgets7 clean
 
 # Jupyter refuses to run as root unless told (containers, CI machines).
 lab: $(RUNTIME)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(TESTDEPS)
+test: $(TESTDEPS) typecheck
 	$(BIN)/python -m pytest --nbval-lax $(PYTEST_ARGS)
 
 # For contributors, between edits: the unit tests and ruff (a test), chosen by marker: no notebooks,
@@ -26,8 +26,13 @@ QUICK_TIER := not (notebook or grading or browser or slow)
 test-quick: $(TESTDEPS)
 	$(BIN)/python -m pytest tests -m "$(QUICK_TIER)" $(PYTEST_ARGS)
 
-lint: $(TESTDEPS)
-	$(BIN)/ruff check course_lib tests benchmarks
+lint: $(TESTDEPS) typecheck
+	$(BIN)/ruff check course_lib tests benchmarks tools
+
+# mypy on course_lib, tools and benchmarks: what and how strictly is [tool.mypy] in pyproject.toml.
+# Fails on any error. The first run takes about 20 s; later ones reuse build/mypy-cache.
+typecheck: $(TESTDEPS)
+	$(BIN)/mypy
 
 # Re-execute the notebooks from their sources (notebooks/NN_*.md, solutions/NN_*.md) and write the .ipynb:
 # `make notebooks` for all, `make notebooks NB=04` for one chapter (its solutions too).

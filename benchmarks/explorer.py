@@ -5,7 +5,7 @@ For each landscape, an Adam explorer replaying 200 steps, and the race explorer
 ``update(...)``, the function a slider move runs in the kernel. For every move
 we time the whole update, then (separately, same control values) the replay
 alone (``widgets.replay``: the descents) and the redraw alone (the explorer's
-``_show``: blit the paths and encode the PNG). Target: median update < 50 ms.
+``redraw``: blit the paths and encode the picture). Target: median update < 50 ms.
 
 In the browser (``make bench``; skipped with ``--quick`` or when Chromium or Playwright is
 missing): the demo notebook runs in JupyterLab in headless Chromium and the lr slider is
@@ -16,6 +16,7 @@ second while the hand moves (target >= 15/s) and the time from release to the la
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -53,14 +54,14 @@ def _measure(explorer: Any, moves: list[dict[str, Any]], replay_once: Callable[[
     update, revisit, replay, redraw = [], [], [], []
     for move in moves:
         forget_replays()
-        seconds, _ = _timed(lambda move=move: explorer.update(**move))
+        seconds, _ = _timed(functools.partial(explorer.update, **move))
         update.append(seconds)
-        seconds, _ = _timed(lambda move=move: explorer.update(**move))
+        seconds, _ = _timed(functools.partial(explorer.update, **move))
         revisit.append(seconds)
         forget_replays()
-        seconds, results = _timed(lambda: replay_once(explorer))
+        seconds, results = _timed(functools.partial(replay_once, explorer))
         replay.append(seconds)
-        seconds, _ = _timed(lambda results=results: explorer._show(results))
+        seconds, _ = _timed(functools.partial(explorer.redraw, results))
         redraw.append(seconds)
     return {"update": _summary(update), "revisit": _summary(revisit), "replay": _summary(replay),
             "redraw": _summary(redraw)}

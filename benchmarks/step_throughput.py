@@ -71,12 +71,14 @@ def _torch_available() -> bool:
     return True
 
 
-def _implementations(rule: str, size: int, dtype: type, with_torch: bool) -> dict[str, Callable[[], None]]:
+def _implementations(
+    rule: str, size: int, dtype: type[np.floating], with_torch: bool
+) -> dict[str, Callable[[], object]]:
     """One zero-argument callable per implementation; each performs one step on its own arrays."""
     rng = np.random.default_rng(0)
     w0 = rng.standard_normal(size).astype(dtype)
     g = (0.1 * rng.standard_normal(size)).astype(dtype)
-    steps: dict[str, Callable[[], None]] = {}
+    steps: dict[str, Callable[[], object]] = {}
 
     readable_opt = make_optimizer(rule, **HYPERPARAMS[rule])
     readable = {"w": w0.copy()}
@@ -108,7 +110,7 @@ def _implementations(rule: str, size: int, dtype: type, with_torch: bool) -> dic
     return steps
 
 
-def _time_interleaved(steps: dict[str, Callable[[], None]], rounds: int) -> dict[str, float]:
+def _time_interleaved(steps: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
     """Median seconds per call of each callable, calling them in turn, round after round."""
     for step in steps.values():  # warm up: state allocation, first-touch page faults, lazy imports
         step()
@@ -121,7 +123,7 @@ def _time_interleaved(steps: dict[str, Callable[[], None]], rounds: int) -> dict
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
-def _writeback_share(size: int, dtype: type, rounds: int) -> dict[str, float]:
+def _writeback_share(size: int, dtype: type[np.floating], rounds: int) -> dict[str, float]:
     """Adam, fast path: time with and without writing the block results back (the copies' share)."""
     from course_lib.fast import DEFAULT_BLOCK_SIZE
 
@@ -167,7 +169,7 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None, rounds: int |
                 }
                 torch_names = [k for k in medians if k.startswith("torch")]
                 if torch_names:
-                    fastest = min(torch_names, key=medians.get)
+                    fastest = min(torch_names, key=lambda name: medians[name])
                     entry["speedup_vs_torch_default"] = medians["torch"] / medians["fast"]
                     entry["fastest_torch"] = fastest
                     entry["speedup_vs_fastest_torch"] = medians[fastest] / medians["fast"]

@@ -139,8 +139,10 @@ def step_inplace(
 
 def _spare_like(spare: np.ndarray | None, current: np.ndarray) -> np.ndarray:
     """``spare`` if it can hold the next values of ``current`` without touching it, else a new buffer."""
+    if not isinstance(spare, np.ndarray):
+        return np.empty_like(current)
     reusable = (
-        isinstance(spare, np.ndarray) and spare.shape == current.shape and spare.dtype == current.dtype
+        spare.shape == current.shape and spare.dtype == current.dtype
         and spare.flags.c_contiguous and spare.flags.writeable and not np.may_share_memory(spare, current)
     )
     return spare if reusable else np.empty_like(current)

@@ -259,11 +259,16 @@ def scaled_loss(landscape: Landscape, factor: float) -> Landscape:
     that RMSprop's and Adam's paths hardly change while gradient descent's do.
     """
     factor = check.check_positive("factor", factor)
+
+    def scaled_grad(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        gx, gy = landscape.grad_xy(x, y)
+        return factor * gx, factor * gy
+
     return Landscape(
         name=f"{landscape.name} x{factor:g}",
         title=f"{landscape.title}, loss x {factor:g}",
         f=lambda x, y: factor * landscape.f(x, y),
-        grad_xy=lambda x, y: tuple(factor * g for g in landscape.grad_xy(x, y)),
+        grad_xy=scaled_grad,
         minima=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.minima),
         saddles=tuple(Point(p.x, p.y, factor * p.value, p.label) for p in landscape.saddles),
         starts=dict(landscape.starts),

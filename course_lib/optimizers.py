@@ -104,6 +104,20 @@ class Hyperparameter:
         return self.allowed.check(self.name, value)
 
 
+def _read_only_view(h: Hyperparameter) -> property:
+    """opt.lr, opt.beta1, ...: a read-only view of the checked value of ``h``.
+
+    The type checker cannot see properties made at run time, so the classes also annotate the
+    hyperparameters (``beta1: float``; ``lr`` on the base class, since every optimizer has one);
+    tests/test_optimizers.py checks that those agree with the tables.
+    """
+
+    def get(self: Optimizer) -> Any:
+        return self._hyperparams[h.name]
+
+    return property(get, doc=h.doc)
+
+
 # ---- the base class -----------------------------------------------------------------------
 
 
@@ -124,6 +138,7 @@ class Optimizer:
     # State whose value from *before* the last step the diagnostics need (AdaDelta's u).
     previous_state_names: ClassVar[tuple[str, ...]] = ()
     rule: ClassVar[Callable[..., Any]]
+    lr: float  # every optimizer's table has an lr row (declared here for the type checker, see _read_only_view)
     _rule_takes_t: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -138,8 +153,7 @@ class Optimizer:
             existing = getattr(cls, h.name, None)
             if existing is not None and not isinstance(existing, property):
                 raise TypeError(f"{cls.__name__}: hyperparameter {h.name} would hide the attribute {h.name}")
-            # opt.lr, opt.beta1, ...: read-only views of the checked values.
-            setattr(cls, h.name, property(lambda self, key=h.name: self._hyperparams[key], doc=h.doc))
+            setattr(cls, h.name, _read_only_view(h))
         if table and cls.__doc__ and "Hyperparameters\n" not in cls.__doc__:
             rows = "".join(
                 f"    {h.name} : {h.allowed.summary()}, default {h.default!r}\n        {h.doc}\n"
@@ -342,6 +356,8 @@ class Momentum(Optimizer):
     )
     state_names = ("m",)
     rule = staticmethod(rules.momentum_update)
+    # The table's values as attributes, declared for the type checker.
+    beta: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return np.full(shape, self.lr, dtype=dtype)
@@ -359,13 +375,16 @@ class AdaGrad(Optimizer):
     )
     state_names = ("G",)
     rule = staticmethod(rules.adagrad_update)
+    # The table's values as attributes, declared for the type checker.
+    eps: float
+    eps_inside_sqrt: bool
 
     def _effective_lr(self, state, previous, shape, dtype):
         return self.lr / rules.root_with_eps(state["G"], self.eps, self.eps_inside_sqrt)
 
 
 class RMSprop(Optimizer):
-    """RMSprop: ``rules.rmsprop_update``. Default eps outside the root, as torch."""
+    """RMSprop: ``rules.rmsprop_update``. Default eps outside the root and no bias correction, as torch."""
 
     name = "rmsprop"
     label = "RMSprop"
@@ -374,12 +393,21 @@ class RMSprop(Optimizer):
         Hyperparameter("gamma", 0.99, DECAY, "decay of the running average v of g^2 (torch's alpha)"),
         Hyperparameter("eps", 1e-8, POSITIVE, EPS_DOC),
         Hyperparameter("eps_inside_sqrt", False, SWITCH, EPS_INSIDE_DOC),
+        Hyperparameter("bias_correction", False, SWITCH, "divide v by 1 - gamma^t before the root, as Adam "
+                       "(and optax's bias_correction=True) do"),
     )
     state_names = ("v",)
     rule = staticmethod(rules.rmsprop_update)
+    # The table's values as attributes, declared for the type checker.
+    gamma: float
+    eps: float
+    eps_inside_sqrt: bool
+    bias_correction: bool
 
     def _effective_lr(self, state, previous, shape, dtype):
-        return self.lr / rules.root_with_eps(state["v"], self.eps, self.eps_inside_sqrt)
+        v = state["v"]
+        v_hat = rules.debiased(v, self.gamma, self.t) if self.bias_correction else v  # as in the rule
+        return self.lr / rules.root_with_eps(v_hat, self.eps, self.eps_inside_sqrt)
 
 
 class AdaDelta(Optimizer):
@@ -395,6 +423,9 @@ class AdaDelta(Optimizer):
     state_names = ("v", "u")
     previous_state_names = ("u",)  # the step used the u of the step before
     rule = staticmethod(rules.adadelta_update)
+    # The table's values as attributes, declared for the type checker.
+    gamma: float
+    eps: float
 
     def _effective_lr(self, state, previous, shape, dtype):
         return self.lr * rules.rms_ratio(previous["u"], state["v"], self.eps)
@@ -405,7 +436,7 @@ class Adam(Optimizer):
 
     name = "adam"
     label = "Adam"
-    hyperparameters = (
+    hyperparameters: ClassVar[tuple[Hyperparameter, ...]] = (  # any length: a subclass may extend it
         Hyperparameter("lr", 1e-3, POSITIVE, LR_DOC),
         Hyperparameter("beta1", 0.9, DECAY, "decay of the first moment m"),
         Hyperparameter("beta2", 0.999, DECAY, "decay of the second moment v"),
@@ -414,6 +445,11 @@ class Adam(Optimizer):
     )
     state_names = ("m", "v")
     rule = staticmethod(rules.adam_update)
+    # The table's values as attributes, declared for the type checker.
+    beta1: float
+    beta2: float
+    eps: float
+    bias_correction: bool
 
     def _bias_corrected(self, state: dict) -> tuple[np.ndarray, np.ndarray]:
         return rules.bias_corrected(state["m"], state["v"], self.t, self.beta1, self.beta2, self.bias_correction)

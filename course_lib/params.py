@@ -40,7 +40,7 @@ def where(name: str, key: Key) -> str:
 def leaves(params: Params, name: str = "params") -> list[tuple[Key, np.ndarray]]:
     """The (key, array) pairs of a structure, each array checked to be float32 or float64."""
     if isinstance(params, np.ndarray):
-        items = [(None, params)]
+        items: list[tuple[Key, np.ndarray]] = [(None, params)]
     elif isinstance(params, dict):
         items = list(params.items())
     elif isinstance(params, (list, tuple)):

@@ -13,10 +13,10 @@ symbol names (see the name table in the README):
 The functions are pure: arrays and numbers in, new arrays out. They never
 modify their inputs and do no argument checking; the optimizer classes in
 ``course_lib.optimizers`` check arguments, hold the state and call these.
-Three small pieces (the denominator with eps, Adam's bias correction and
-AdaDelta's RMS ratio) are functions of their own, because the optimizers'
-diagnostics (effective learning rate, m_hat and v_hat) must use exactly the
-arithmetic the rules use.
+Three small pieces (the denominator with eps, the bias correction of Adam and
+RMSprop, and AdaDelta's RMS ratio) are functions of their own, because the
+optimizers' diagnostics (effective learning rate, m_hat and v_hat) must use
+exactly the arithmetic the rules use.
 The exercises ask you to write functions with exactly these signatures.
 
 Conventions follow torch.optim 2.13 (CPU) so that a run can be compared with
@@ -98,29 +98,38 @@ def rmsprop_update(
     w: Array,
     g: Array,
     v: Array,
+    t: int,
     lr: float = 1e-2,
     gamma: float = 0.99,
     eps: float = 1e-8,
     eps_inside_sqrt: bool = False,
+    bias_correction: bool = False,
 ) -> tuple[Array, Array]:
     """RMSprop: divide the step by the root of a running average of squared gradients.
 
-    Equations:  v <- gamma * v + (1 - gamma) * g^2     (v is E[g^2], starting at 0)
-                w <- w - lr * g / (sqrt(v) + eps)       (default, eps outside the root)
-                w <- w - lr * g / sqrt(v + eps)         (eps_inside_sqrt=True, the article's form)
+    Equations:  v     <- gamma * v + (1 - gamma) * g^2     (v is E[g^2], starting at 0)
+                v_hat  = v / (1 - gamma^t)                  (bias_correction=True; otherwise v_hat = v)
+                w     <- w - lr * g / (sqrt(v_hat) + eps)   (default, eps outside the root)
+                w     <- w - lr * g / sqrt(v_hat + eps)     (eps_inside_sqrt=True, the article's form)
 
     Unlike AdaGrad's sum, the average forgets old gradients at rate gamma, so
-    the effective learning rate lr / sqrt(v) stops shrinking.
+    the effective learning rate lr / sqrt(v) stops shrinking. Started at 0, the
+    average is too small for its first steps (its weights add up to 1 - gamma^t, t = 1
+    at the first step); ``bias_correction=True`` divides it by that, as Adam does,
+    before eps is added. The state keeps the raw v.
 
-    Defaults: lr=1e-2, gamma=0.99, eps=1e-8, eps outside the root (torch's
-    defaults; Hinton's lecture, Keras and optax use gamma=0.9).
-    torch.optim equivalent: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma, eps=eps)``.
+    Defaults: lr=1e-2, gamma=0.99, eps=1e-8, eps outside the root, no bias correction
+    (torch's defaults; Hinton's lecture, Keras and optax use gamma=0.9).
+    torch.optim equivalent: ``torch.optim.RMSprop(params, lr=lr, alpha=gamma, eps=eps)``;
+    with bias correction: ``optax.rmsprop(lr, decay=gamma, eps=eps, eps_in_sqrt=eps_inside_sqrt,
+    bias_correction=True)``.
     Reference: Hinton, Srivastava & Swersky (2012), Neural Networks for Machine
     Learning, lecture 6e.
     Returns (w, v).
     """
     v = gamma * v + (1 - gamma) * g * g
-    w = w - lr * g / root_with_eps(v, eps, eps_inside_sqrt)  # sqrt(v) + eps, or sqrt(v + eps)
+    v_hat = debiased(v, gamma, t) if bias_correction else v  # v / (1 - gamma^t)
+    w = w - lr * g / root_with_eps(v_hat, eps, eps_inside_sqrt)  # sqrt(v_hat) + eps, or sqrt(v_hat + eps)
     return w, v
 
 
@@ -201,7 +210,12 @@ def bias_corrected(
     """Adam's m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t); m and v unchanged when switched off."""
     if not bias_correction:
         return m, v
-    return m / (1 - beta1**t), v / (1 - beta2**t)
+    return debiased(m, beta1, t), debiased(v, beta2, t)
+
+
+def debiased(average: Array, beta: float, t: int) -> Array:
+    """A running average with decay beta, started at 0, after t steps, divided by its total weight 1 - beta^t."""
+    return average / (1 - beta**t)
 
 
 def rms_ratio(u: Array, v: Array, eps: float) -> Array:

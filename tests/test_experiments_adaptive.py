@@ -365,7 +365,7 @@ def _bias_corrected_rmsprop_by_hand(w, grad, steps, lr, gamma, eps):
 
 def test_rmsprop_with_bias_correction_follows_its_equations():
     ravine = get_landscape("ravine")
-    run = descend(adaptive.rmsprop_with_bias_correction(lr=0.1, gamma=0.99), ravine, steps=50)
+    run = descend(RMSprop(lr=0.1, gamma=0.99, bias_correction=True), ravine, steps=50)
     expected = _bias_corrected_rmsprop_by_hand(ravine.start, ravine.grad, 50, 0.1, 0.99, 1e-8)
     np.testing.assert_allclose(run.params, expected, rtol=1e-12, atol=1e-12)
 
@@ -374,7 +374,7 @@ def test_rmsprop_with_bias_correction_follows_its_equations():
 def test_plain_rmsprop_first_step_is_lr_over_sqrt_one_minus_gamma(gamma):
     ravine = get_landscape("ravine")
     plain = descend(RMSprop(lr=0.1, gamma=gamma), ravine, steps=1)
-    corrected = descend(adaptive.rmsprop_with_bias_correction(lr=0.1, gamma=gamma), ravine, steps=1)
+    corrected = descend(RMSprop(lr=0.1, gamma=gamma, bias_correction=True), ravine, steps=1)
     np.testing.assert_allclose(np.abs(plain.params[1] - plain.params[0]), 0.1 / np.sqrt(1 - gamma), rtol=1e-6)
     np.testing.assert_allclose(np.abs(corrected.params[1] - corrected.params[0]), 0.1, rtol=1e-6)
 

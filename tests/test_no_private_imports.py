@@ -18,10 +18,6 @@ MODULES = sorted([*ROOT.glob("course_lib/**/*.py"), *ROOT.glob("benchmarks/*.py"
 ALLOWED_PRIVATE_MODULES = {"_validate"}
 ALLOWED_ATTRIBUTES = {"os._exit"}
 
-# Known, and being fixed elsewhere (issue 11); strict, so the mark must go once they are fixed.
-KNOWN = {
-    "benchmarks/explorer.py": "calls the explorer widget's private _show",
-}
 
 
 def private_uses(path: Path) -> list[str]:
@@ -50,11 +46,6 @@ def test_the_scan_finds_private_uses(tmp_path):
     assert private_uses(sample) == ["1: from .optimizers import _as_items", "3: opt._slots"]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN[str(p.relative_to(ROOT))]))
-     if str(p.relative_to(ROOT)) in KNOWN else p for p in MODULES],
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_module_uses_another_modules_private_names(path):
     assert private_uses(path) == []

@@ -70,9 +70,52 @@ def test_rmsprop_by_hand():
 
 def test_rmsprop_eps_inside_the_root():
     w, g = np.array([0.0]), np.array([1e-6])
-    inside, v = rules.rmsprop_update(w, g, np.zeros(1), lr=1.0, gamma=0.0, eps=1e-6, eps_inside_sqrt=True)
+    inside, v = rules.rmsprop_update(w, g, np.zeros(1), 1, lr=1.0, gamma=0.0, eps=1e-6, eps_inside_sqrt=True)
     assert inside[0] == pytest.approx(-1e-6 / math.sqrt(1e-12 + 1e-6))
     assert v[0] == pytest.approx(1e-12)
+
+
+def test_rmsprop_with_bias_correction_by_hand():
+    # gamma = 0.9, g = 2 then 1, eps = 1e-4 (outside the root):
+    # v1 = 0.1 * 4 = 0.4,           v_hat1 = 0.4 / (1 - 0.9) = 4,       w1 = 1 - 0.1 * 2 / (2 + 1e-4)
+    # v2 = 0.9 * 0.4 + 0.1 = 0.46,  v_hat2 = 0.46 / (1 - 0.81) = 0.46 / 0.19
+    opt = RMSprop(lr=0.1, gamma=0.9, eps=1e-4, bias_correction=True)
+    first, second = two_steps(opt)
+    w1 = 1 - 0.2 / (2 + 1e-4)
+    assert first == pytest.approx(w1, rel=1e-14)
+    assert second == pytest.approx(w1 - 0.1 / (math.sqrt(0.46 / 0.19) + 1e-4), rel=1e-14)
+    assert opt.state["v"][0] == pytest.approx(0.46, rel=1e-14)  # the state keeps the raw v
+    assert opt.effective_lr()[0] == pytest.approx(0.1 / (math.sqrt(0.46 / 0.19) + 1e-4), rel=1e-14)
+    # eps inside the root is added to v_hat, after the correction (optax: sqrt(nu_hat + eps)).
+    inside = RMSprop(lr=0.1, gamma=0.9, eps=1e-4, eps_inside_sqrt=True, bias_correction=True)
+    assert two_steps(inside)[0] == pytest.approx(1 - 0.2 / math.sqrt(4 + 1e-4), rel=1e-14)
+
+
+@pytest.mark.parametrize("gamma", [0.9, 0.99, 0.999])
+def test_rmsprop_with_bias_correction_is_adam_with_beta1_zero_bit_for_bit(gamma):
+    # beta1 = 0 makes m = g and m_hat = g exactly; v, v_hat and sqrt(v_hat) + eps are the same
+    # operations in the same order, so the runs agree to the last bit (both with eps outside the root).
+    rmsprop = RMSprop(lr=0.01, gamma=gamma, eps=1e-8, bias_correction=True)
+    adam = Adam(lr=0.01, beta1=0.0, beta2=gamma, eps=1e-8)
+    w_r, w_a = W0.copy(), W0.copy()
+    for _ in range(100):
+        w_r, w_a = rmsprop.step(w_r, quadratic_grad(w_r)), adam.step(w_a, quadratic_grad(w_a))
+        assert np.array_equal(w_r, w_a)
+        assert np.array_equal(rmsprop.effective_lr(), adam.effective_lr())
+    assert np.array_equal(rmsprop.state["v"], adam.state["v"])
+    uncorrected = run(RMSprop(lr=0.01, gamma=gamma, eps=1e-8), quadratic_grad, W0, steps=100)
+    assert np.abs(w_r - uncorrected).max() > 1e-6  # the switch changes the run
+
+
+def test_rmsprop_bias_correction_is_a_checked_and_cloned_switch():
+    opt = RMSprop(bias_correction=True)
+    assert opt.bias_correction is True and RMSprop().bias_correction is False  # torch's RMSprop has none
+    assert repr(opt) == "RMSprop(lr=0.01, gamma=0.99, eps=1e-08, eps_inside_sqrt=False, bias_correction=True)"
+    assert opt.clone(lr=0.1).bias_correction is True
+    assert opt.clone(bias_correction=False).hyperparams["bias_correction"] is False
+    with pytest.raises(TypeError, match="bias_correction must be True or False, got 1"):
+        RMSprop(bias_correction=1)
+    assert "bias_correction : bool, default False" in RMSprop.__doc__
 
 
 def test_adadelta_by_hand():
@@ -474,3 +517,21 @@ def test_a_hyperparameter_must_be_declared_with_its_constraint():
         decayed(decay=2.0)
     assert decayed(decay=0.25).step(np.ones(1), np.ones(1))[0] == pytest.approx(0.975)
     assert repr(decayed(decay=0.25)) == "Decayed(lr=0.1, decay=0.25)"
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_attributes_declared_for_the_type_checker_agree_with_the_table(name):
+    # `lr: float` in a class body only informs mypy; the value comes from the table. An annotation
+    # naming no row, or a float annotated for a switch, would mislead the type checker. (A row used
+    # as self.name without an annotation is a mypy error, so every row the code reads is annotated.)
+    from course_lib.optimizers import Flag, Optimizer
+
+    cls = OPTIMIZERS[name]
+    declared = {}
+    for klass in reversed(cls.__mro__):
+        if issubclass(klass, Optimizer):
+            declared.update({k: v for k, v in vars(klass).get("__annotations__", {}).items()
+                             if "ClassVar" not in v and not k.startswith("_")})
+    table = {h.name: ("bool" if isinstance(h.allowed, Flag) else "float") for h in cls.hyperparameters}
+    assert "lr" in table  # the base class declares lr for every optimizer
+    assert {name: table.get(name) for name in declared} == declared

@@ -203,15 +203,6 @@ def test_gradient_noise_2d_scatter_and_high_dim_errors():
     assert ax.get_xscale() == "log"
 
 
-@pytest.mark.slow
-def test_surface_and_animation(valley, runs):
-    ax = plots.surface(valley, runs[:1])
-    assert ax.name == "3d" and ax.get_zlabel().startswith("log10")
-    html = plots.animate(valley, runs[0], frames=5)
-    assert "<script" in html.data and html.data.count("data:image/jpeg;base64") == 5
-    assert plt.get_fignums() == [ax.figure.number]  # the animation's figure was closed
-
-
 def test_show_displays_once_and_closes(runs, valley, capsys):
     ax = plots.contour(valley, runs)
     assert plt.fignum_exists(ax.figure.number)
@@ -334,7 +325,6 @@ def _figures_of_every_public_function(valley, runs):
     adaptive = [descend(AdaGrad(lr=0.5), ravine, steps=50), descend(RMSprop(lr=0.05), ravine, steps=50)]
     noisy = StochasticLandscape(get_landscape("foggy_valley"))
     problem = get_problem("linear_regression")
-    fig, _, _ = plots.maps.animation_frames(valley, runs[0], frames=5, dpi=80)
     return {
         "contour": plots.contour(valley, runs).figure,
         "loss_curves": plots.loss_curves(runs).figure,
@@ -344,8 +334,6 @@ def _figures_of_every_public_function(valley, runs):
         "adam_moments": plots.adam_moments(runs[0]),
         "gradient_noise (2-D)": plots.gradient_noise(noisy, noisy.start, batch_sizes=(1, 16), draws=20).figure,
         "gradient_noise (errors)": plots.gradient_noise(problem, problem.init_params(0), (1, 16), draws=20).figure,
-        "surface": plots.surface(valley, runs[:1]).figure,
-        "animate (a frame)": fig,
         "panels (5)": plots.panels(5)[0],
     }
 
@@ -410,7 +398,7 @@ def test_the_divergence_note_stays_inside_its_panel_below_the_title():
 
 def test_every_public_plot_has_a_generated_description(valley, runs):
     for name, fig in _figures_of_every_public_function(valley, runs).items():
-        if name.startswith(("animate", "panels")):
+        if name.startswith("panels"):
             continue
         text = plots.describe.figure_description(fig)
         assert len(text) > 40 and "no description" not in text, f"{name}: {text!r}"
@@ -434,11 +422,6 @@ def test_two_panels_are_described_left_then_right(valley, runs):
     plots.loss_curves(runs, ax=right)
     text = plots.describe.figure_description(fig)
     assert text.startswith("Left: Contour map") and " Right: Loss against step" in text
-
-
-def test_animation_frames_carry_the_alt_text(valley, runs):
-    html = plots.animate(valley, runs[0], frames=3, alt="Adam walks down the valley.").data
-    assert '<img alt="Adam walks down the valley." id=' in html
 
 
 def captured_show(monkeypatch, fig, **kwargs):

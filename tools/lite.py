@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -63,7 +64,7 @@ START_URL = "lab/index.html?path=notebooks/00_start_here.ipynb"  # the root open
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def run(command: list[str], **kwargs) -> None:
+def run(command: Sequence[str | Path], **kwargs) -> None:
     print("+", " ".join(str(c) for c in command), flush=True)
     subprocess.run([str(c) for c in command], check=True, **kwargs)
 

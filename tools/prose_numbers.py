@@ -143,9 +143,9 @@ def quoted_numbers(markdown: str) -> list[Quoted]:
             value = float(mantissa or 1) * 10.0**exponent
             found.append(Quoted(power.group(), value, max(digits - exponent, 0), False, math_match.group()))
         without_powers = POWER.sub(" ", math_match.group())
-        for token in re.finditer(r"(?<![\w.^_{])[-−]?\d+\.\d+", without_powers):
-            value, decimals, _ = _parse(token.group())
-            found.append(Quoted(token.group(), value, decimals, False, math_match.group()))
+        for decimal in re.finditer(r"(?<![\w.^_{])[-−]?\d+\.\d+", without_powers):
+            value, decimals, _ = _parse(decimal.group())
+            found.append(Quoted(decimal.group(), value, decimals, False, math_match.group()))
     prose = MATH.sub(" ", text)
     for match in NUMBER.finditer(prose):
         token = match.group().strip()

@@ -23,6 +23,7 @@ import argparse
 import ast
 import contextlib
 import difflib
+import importlib
 import io
 import json
 import os
@@ -40,15 +41,17 @@ def describe() -> dict:
     import numpy as np
     from threadpoolctl import threadpool_info
 
-    try:  # no public API says which SIMD extensions numpy dispatches to
-        from numpy._core._multiarray_umath import __cpu_features__
+    # No public API says which SIMD extensions numpy dispatches to (nor do numpy's type stubs).
+    try:
+        umath = importlib.import_module("numpy._core._multiarray_umath")
     except ImportError:  # numpy < 2
-        from numpy.core._multiarray_umath import __cpu_features__
+        umath = importlib.import_module("numpy.core._multiarray_umath")
+    cpu_features = umath.__cpu_features__
 
     blas = [{"api": i.get("internal_api"), "kernel": i.get("architecture"), "threads": i.get("num_threads")}
             for i in threadpool_info() if i.get("user_api") == "blas"]
     return {"numpy": np.__version__, "blas": blas,
-            "avx512": bool(__cpu_features__.get("AVX512_SKX")), "avx2": bool(__cpu_features__.get("AVX2"))}
+            "avx512": bool(cpu_features.get("AVX512_SKX")), "avx2": bool(cpu_features.get("AVX2"))}
 
 
 def _run_cell(source: str, namespace: dict) -> str:

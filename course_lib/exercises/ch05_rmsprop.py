@@ -27,12 +27,13 @@ def _case(rng, k):
     return update_case(rng, k, ("v",), kwargs)
 
 
+# The exercise is plain RMSprop: no bias correction, so the step number t (which only it reads) is any.
 def _reference(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
-    return rules.rmsprop_update(w, g, v, lr=lr, gamma=gamma, eps=eps)
+    return rules.rmsprop_update(w, g, v, t=1, lr=lr, gamma=gamma, eps=eps)
 
 
 def _eps_inside(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):
-    return rules.rmsprop_update(w, g, v, lr=lr, gamma=gamma, eps=eps, eps_inside_sqrt=True)
+    return rules.rmsprop_update(w, g, v, t=1, lr=lr, gamma=gamma, eps=eps, eps_inside_sqrt=True)
 
 
 def _g_not_squared(w, g, v, lr=1e-2, gamma=0.99, eps=1e-8):

@@ -217,7 +217,6 @@ class FunctionSpec(ExerciseSpec):
 
     def _run_case(self, function: Callable, case: dict, k: int, deadline: float) -> list[dict]:
         state, fixed = self._inputs(case)
-        counter = case.get("counter")
         steps = []
         for s, per_step in enumerate(case["steps"]):
             where = f"case {k + 1} ({case['dtype']}), step {s + 1}"
@@ -227,7 +226,7 @@ class FunctionSpec(ExerciseSpec):
                     value = np.array(value, dtype=np.int64 if name in self.int_args else case["dtype"])
                 inputs[name] = value
             if self.counter:
-                inputs[self.counter] = counter + s
+                inputs[self.counter] = case["counter"] + s
             originals = {n: v.copy() for n, v in inputs.items() if isinstance(v, np.ndarray)}
             call_inputs = {n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in inputs.items()}
             args = tuple(call_inputs[name] for name in self.args)
@@ -316,8 +315,8 @@ class FunctionSpec(ExerciseSpec):
             return self._fail("the outputs have no list of results")
         expected = self.trusted_outputs(self.reference, seed)
         got_all: list[list[list[np.ndarray]] | None] = []
-        first_wrong = None
-        first_modified = None
+        first_wrong: tuple[int, int, str, Any, Any] | None = None
+        first_modified: tuple[int, int, list[str]] | None = None
         for k, case in enumerate(cases):
             result, failure = self._case_result(results, k, len(cases))
             if failure is not None:
@@ -338,13 +337,14 @@ class FunctionSpec(ExerciseSpec):
                             break
         if first_wrong is None and first_modified is None:
             return Verdict(True, f"Exercise {self.id} passed: {self.pass_text or self._default_pass_text()}")
-        if first_wrong is None:
+        if first_modified is not None and first_wrong is None:
             k, s, names = first_modified
             return self._fail(
                 f"{self.symbol} modifies its input {', '.join(names)} in place on {self._where(cases[k], k, s)}. "
                 f"Known mistake: {IN_PLACE}; build new arrays (w = w - ..., not w -= ...).",
                 IN_PLACE,
             )
+        assert first_wrong is not None  # both None returned above, first_modified alone too
         k, s, name, e_value, g_value = first_wrong
         mistake = self._recognise(got_all, seed)
         digits = _digits_to_show(g_value, e_value)
@@ -519,7 +519,7 @@ class BatchingSpec(ExerciseSpec):
         if not callable(answer):
             out["error"] = f"{self.symbol} must be a function, got {type(answer).__name__}"
             return out
-        results = []
+        results: list[dict[str, Any]] = []
         deadline = time.monotonic() + sandbox.TOTAL_TIME_LIMIT
         for k, case in enumerate(self.cases(seed)):
             try:

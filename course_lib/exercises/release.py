@@ -107,7 +107,7 @@ def validate(nb: Any, name: str) -> None:
                 raise ReleaseError(f"{where}: course.exercise {course.get('exercise')!r} not in {sorted(specs)}")
             answered.append(course["exercise"])
         if "check" in tags:
-            spec = specs.get(course.get("exercise"))
+            spec = specs.get(str(course.get("exercise")))
             if spec is None:
                 raise ReleaseError(f"{where}: course.exercise {course.get('exercise')!r} not in {sorted(specs)}")
             if course.get("points") != spec.points:

@@ -38,7 +38,7 @@ def update_case(
             state[name] = rng.normal(size=shape) * scale
         else:  # G, v, u: sums and averages of squares are positive
             state[name] = rng.uniform(0.1, 2.0, size=shape) * scale**2
-    case = {
+    case: dict[str, object] = {
         "dtype": dtype,
         "shape": list(shape),
         "state": {n: v.astype(dtype).tolist() for n, v in state.items()},
@@ -56,7 +56,7 @@ def regression_case(rng: np.random.Generator, k: int, batches: bool) -> dict:
     n, d = int(rng.integers(6, 21)), int(rng.integers(1, 5))
     X = rng.normal(size=(n, d))
     y = X @ rng.normal(size=d) + rng.normal(scale=0.3, size=n)
-    steps = []
+    steps: list[dict[str, object]] = []
     for _ in range(1 + k % 3):
         if batches:
             size = int(rng.integers(1, n + 1)) if k % 5 else n

@@ -13,7 +13,7 @@ and trajectories; the chapters print and plot what they return.
 - ``steps_to_reach``, ``step_lengths`` and ``losses_at``: reading progress off a trajectory (all).
 - ``rare_features_over_seeds`` and ``share_of_batches_with_feature``: rare features on several data sets,
   and how sparse a batch's gradient is (chapters 04, 07).
-- ``rmsprop_with_bias_correction`` and ``rmsprop_startup``: RMSprop's start-up bias (chapters 05, 06).
+- ``rmsprop_startup``: RMSprop's start-up bias, plain and bias-corrected (chapter 05).
 - ``adadelta_cold_start``: Zeiler's units argument from a cold state (chapter 06).
 - ``average_weight``, ``adam_startup``, ``adam_beta_grid`` and ``adam_as_adagrad``: Adam's bias correction,
   its betas and its link to AdaGrad (chapter 07).
@@ -232,7 +232,7 @@ def update_scaling(scale: float, steps: int = 50, lr: float = 0.1) -> dict[str, 
         gc, vc, uc, mc, wc = g / c, v / c**2, u * c**2, m / c, w * c
         new = {
             "gradient descent": rules.gd_update(wc, gc, lr),
-            "RMSprop": rules.rmsprop_update(wc, gc, vc, lr)[0],
+            "RMSprop": rules.rmsprop_update(wc, gc, vc, t, lr)[0],
             "Adam": rules.adam_update(wc, gc, mc, vc, t, lr)[0],
             "AdaDelta": rules.adadelta_update(wc, gc, vc, uc)[0],
         }
@@ -268,7 +268,9 @@ def rare_features_over_seeds(
     steps = check.check_positive_int("steps", steps)
     if len(seeds) == 0 or len(optimizers) == 0:
         raise ValueError("seeds and optimizers must each hold at least one entry")
-    out = {opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers}
+    out: dict[str, dict[str, list[float]]] = {
+        opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers
+    }
     for seed in seeds:
         problem = SparseLogisticRegression(seed=int(seed))
         for optimizer in optimizers:
@@ -300,19 +302,6 @@ def share_of_batches_with_feature(rate: float, batch_sizes: Sequence[int]) -> di
 # ---- RMSprop's start-up bias (chapters 05, 06) ----------------------------------------------
 
 
-def rmsprop_with_bias_correction(lr: float = 1e-2, gamma: float = 0.99, eps: float = 1e-8) -> Optimizer:
-    """RMSprop whose average v is bias-corrected like Adam's: v_hat = v / (1 - gamma^t).
-
-    Plain RMSprop starts from v = 0, so v_1 = (1 - gamma) g_1^2 and its first step is
-    lr / sqrt(1 - gamma) per coordinate (10 lr at gamma = 0.99). Dividing v by
-    1 - gamma^t, the total weight of the running average after t steps, removes that.
-
-    This is exactly Adam with beta1 = 0 (then m = g and m_hat = g) and beta2 = gamma,
-    so it is built as that Adam: one rule, not a second copy of it.
-    """
-    return Adam(lr=lr, beta1=0.0, beta2=gamma, eps=eps)
-
-
 def rmsprop_startup(
     landscape: Landscape, lr: float, gammas: Sequence[float], steps: int = 500, loss_below: float = 0.01
 ) -> list[dict[str, Any]]:
@@ -329,7 +318,8 @@ def rmsprop_startup(
     rows = []
     for gamma in gammas:
         gamma = check.check_unit_interval("gammas[...]", gamma)
-        variants = (("plain", RMSprop(lr=lr, gamma=gamma)), ("corrected", rmsprop_with_bias_correction(lr, gamma)))
+        variants = (("plain", RMSprop(lr=lr, gamma=gamma)),
+                    ("corrected", RMSprop(lr=lr, gamma=gamma, bias_correction=True)))
         for variant, optimizer in variants:
             run = descend(optimizer, landscape, steps=steps, label=f"{variant}, gamma={gamma:g}")
             lengths = step_lengths(run)
@@ -527,11 +517,11 @@ def adam_as_adagrad(landscape: Landscape, lr: float, steps: int = 100, beta2: fl
     beta2 = check.check_unit_interval("beta2", beta2)
     w = landscape.start.copy()
     m, v = np.zeros_like(w), np.zeros_like(w)
-    path = [w]
+    points = [w]
     for t in range(1, steps + 1):
         w, m, v = rules.adam_update(w, landscape.grad(w), m, v, t, lr=lr / np.sqrt(t), beta1=0.0, beta2=beta2)
-        path.append(w)
-    path = np.array(path)
+        points.append(w)
+    path = np.array(points)
     # Rescaled, Adam's eps becomes sqrt(t) eps in AdaGrad's denominator; with eps = 1e-8 both are negligible.
     adagrad = descend(AdaGrad(lr=lr, eps=1e-8), landscape, steps=steps, record_diagnostics=False)
     return {"adam": path, "adagrad": adagrad, "largest_difference": float(np.abs(path - adagrad.params).max())}

@@ -169,7 +169,7 @@ def setting_sweep(
         gaps.append(final_gap(run, problem))
         if target_gap is not None:
             reached.append(_settled_at(run.losses - floor, target_gap) if not run.diverged else -1)
-    out = {"values": np.asarray(values, dtype=float), "gaps": np.array(gaps)}
+    out: dict[str, Any] = {"values": np.asarray(values, dtype=float), "gaps": np.array(gaps)}
     if target_gap is not None:
         out["steps_to_target"] = np.array(reached, dtype=int)
     if keep_runs:
@@ -206,7 +206,7 @@ def fastest_setting(sweep: dict[str, np.ndarray]) -> dict[str, Any]:
     return {"value": float(values[best]), "index": best, "steps": None, "gap": float(gaps[best])}
 
 
-def lr_window(gaps: np.ndarray, lrs: Sequence[float], good_gap: float) -> dict[str, Any]:
+def lr_window(gaps: np.ndarray | Sequence[float], lrs: np.ndarray | Sequence[float], good_gap: float) -> dict[str, Any]:
     """Summarise one optimizer's row of ``lr_sensitivity``.
 
     Parameters

@@ -239,7 +239,7 @@ def escape_dose_response(
     landscape: Landscape,
     start: np.ndarray,
     noises: Sequence[float],
-    lrs: Sequence[float],
+    lrs: np.ndarray | Sequence[float],
     steps: int = 300,
     seeds: int = 100,
     n_samples: int = 200,
@@ -416,9 +416,9 @@ def tune_batch_sizes(
     tolerance = check.check_positive("tolerance", tolerance)
     start = problem.init_params(0)
     result = BatchSizeTuning({}, {}, {}, {}, {}, epochs, tolerance)
-    for b, lrs in grids.items():
+    for b, grid in grids.items():
         b = check.check_positive_int("batch size", b)
-        lrs = np.array([check.check_positive(f"grids[{b}][{i}]", lr) for i, lr in enumerate(lrs)])
+        lrs = np.array([check.check_positive(f"grids[{b}][{i}]", lr) for i, lr in enumerate(grid)])
         steps = epochs * (problem.n_samples // b)
         batch = None if b == problem.n_samples else b
         losses = np.array([final_loss(problem, lr, steps, batch, start=start) for lr in lrs])
@@ -434,7 +434,7 @@ def tune_batch_sizes(
     return result
 
 
-def loss_against_time(problem: Any, best_lr: dict[int, float], budgets: Sequence[float],
+def loss_against_time(problem: Any, best_lr: dict[int, float], budgets: np.ndarray | Sequence[float],
                       seed: int = 0) -> dict[str, np.ndarray]:
     """Training loss each batch size reached within each budget of computing time (seconds), at its own rate.
 

@@ -45,7 +45,7 @@ class ReleasedNotebook:
     id: str
     nb: dict
     answer_ids: tuple[str, ...]  # cell ids of the answer cells, in order
-    answer_exercise: dict  # answer cell id -> exercise id
+    answer_exercise: dict[str, str]  # answer cell id -> exercise id
     checks: tuple[CheckCell, ...]
 
 
@@ -116,7 +116,7 @@ def load_release(exercises_dir: Path) -> dict[str, ReleasedNotebook]:
                 continue
             if "solution" in cell_tags(cell):
                 answer_ids.append(cell["id"])
-                answer_exercise[cell["id"]] = course.get("exercise")
+                answer_exercise[cell["id"]] = str(course["exercise"])
             elif "check" in cell_tags(cell):
                 checks.append(CheckCell(index, str(course["exercise"]), int(course["points"])))
         if not checks:
@@ -144,26 +144,26 @@ def _identify(nb: dict, path: Path, release: dict[str, ReleasedNotebook]) -> str
     return None
 
 
-def _read_notebook(path: Path, shown: str) -> tuple[dict | None, str | None]:
-    """A parsed notebook, or None and a note saying why the file is not one."""
+def _read_notebook(path: Path, shown: str) -> dict | str:
+    """A parsed notebook, or a note (a string) saying why the file is not one."""
     size = path.stat().st_size
     if size == 0:
-        return None, f"{shown}: empty file"
+        return f"{shown}: empty file"
     if size > MAX_NOTEBOOK_BYTES:
-        return None, f"{shown}: {size / 1e6:.0f} MB, too large for a notebook (limit {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB)"
+        return f"{shown}: {size / 1e6:.0f} MB, too large for a notebook (limit {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB)"
     try:
         nb = json.loads(path.read_bytes().decode("utf-8"))
     except RecursionError:
-        return None, f"{shown}: malformed notebook (JSON nested too deeply)"
+        return f"{shown}: malformed notebook (JSON nested too deeply)"
     except (UnicodeDecodeError, ValueError) as exc:
         kind = "malformed notebook" if path.suffix == ".ipynb" else "not a notebook"
-        return None, f"{shown}: {kind} ({type(exc).__name__}: {str(exc)[:80]})"
+        return f"{shown}: {kind} ({type(exc).__name__}: {str(exc)[:80]})"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         kind = "malformed notebook" if path.suffix == ".ipynb" else "not a notebook"
-        return None, f"{shown}: {kind} (no list of cells)"
+        return f"{shown}: {kind} (no list of cells)"
     if not all(isinstance(cell, dict) for cell in nb["cells"]):
-        return None, f"{shown}: malformed notebook (a cell is not an object)"
-    return nb, None
+        return f"{shown}: malformed notebook (a cell is not an object)"
+    return nb
 
 
 def _files(folder: Path) -> list[Path]:
@@ -190,9 +190,9 @@ def find_submission(folder: Path, release: dict[str, ReleasedNotebook]) -> Submi
     candidates: dict[str, list[StudentNotebook]] = {}
     for path in files:
         shown = str(path.relative_to(folder))
-        nb, problem = _read_notebook(path, shown)
-        if nb is None:
-            submission.notes.append(problem)
+        nb = _read_notebook(path, shown)
+        if isinstance(nb, str):
+            submission.notes.append(nb)
             continue
         notebook_id = _identify(nb, path, release)
         if notebook_id is None:
@@ -310,7 +310,9 @@ def _take_answers(nb: dict, released: ReleasedNotebook, student_nb: StudentNoteb
 
 def _shown_outputs(cell: dict) -> tuple[str, object]:
     """What a check cell displays: the text of its outputs, and its execution count."""
-    outputs = cell.get("outputs") if isinstance(cell.get("outputs"), list) else []
+    outputs = cell.get("outputs")
+    if not isinstance(outputs, list):
+        outputs = []
     text = "".join(str(o.get("text", "")) for o in outputs if isinstance(o, dict))
     return text, cell.get("execution_count")
 

@@ -24,10 +24,10 @@ def skipped_exercises(submission: Submission, release: dict[str, ReleasedNoteboo
         released_sources = {cell.get("id"): cell_source(cell) or "" for cell in released.nb["cells"]}
         attempted: dict[str, bool] = {}
         for cell_id in released.answer_ids:
-            exercise = released.answer_exercise.get(cell_id)
+            exercise = released.answer_exercise[cell_id]
             source = student_nb.answers.get(cell_id) if student_nb is not None else None
-            written = source is not None and source.strip() != released_sources.get(cell_id, "").strip()
-            written = written and not STILL_RAISING.search(source)
+            written = (source is not None and source.strip() != released_sources.get(cell_id, "").strip()
+                       and not STILL_RAISING.search(source))
             attempted[exercise] = attempted.get(exercise, False) or written
         for check in released.checks:  # one entry per exercise, in the release's order
             if not attempted.get(check.exercise, False) and check.exercise not in skipped:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from . import at_scale
-from .grade import DEFAULT_EXERCISES, grade_class
+from .grade import default_exercises, grade_class
 from .report import write_reports
-from .run import Limits
+from .run import DEFAULT_LIMITS
 from .sandbox import UID_BLOCK, SandboxUnavailable
 
 
@@ -22,10 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the gradebook (default grades.csv); "
                         "feedback/<student>.md is written next to it")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per submission (default 120)")
-    parser.add_argument("--cell-timeout", type=float, default=30.0,
-                        help="seconds per notebook cell (default 30, at most --timeout)")
-    parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.wall_seconds,
+                        help=f"wall-clock seconds per submission (default {DEFAULT_LIMITS.wall_seconds:g})")
+    parser.add_argument("--cell-timeout", type=float, default=DEFAULT_LIMITS.cell_seconds,
+                        help=f"seconds per notebook cell (default {DEFAULT_LIMITS.cell_seconds:g}, at most --timeout)")
+    parser.add_argument("--exercises", type=Path, default=None,
+                        help="the released exercise notebooks (default: exercises/ of the course checkout)")
     parser.add_argument("--seed", type=int, default=None, help="the judge's seed (default: a fresh random one)")
     at_scale.add_arguments(parser)  # --format, --roster, --lms-columns, --assignment, --progress-every
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
@@ -46,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"--timeout must be > 0 seconds, got {args.timeout:g}")
     if not args.cell_timeout > 0:
         problems.append(f"--cell-timeout must be > 0 seconds, got {args.cell_timeout:g}")
-    if not args.exercises.is_dir():
+    if args.exercises is None:
+        try:
+            args.exercises = default_exercises("--exercises FOLDER")
+        except ValueError as exc:
+            problems.append(str(exc))
+    if args.exercises is not None and not args.exercises.is_dir():
         problems.append(f"--exercises {str(args.exercises)!r} is not a folder")
     if args.out.is_dir():
         problems.append(f"--out {str(args.out)!r} is a folder; give a file name such as grades.csv")
@@ -60,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    limits = Limits(wall_seconds=args.timeout, cell_seconds=min(args.cell_timeout, args.timeout))
+    limits = DEFAULT_LIMITS.with_times(args.timeout, args.cell_timeout)
     if args.unsafe_no_sandbox:
         print("WARNING: --unsafe-no-sandbox: student code runs with your rights, unconfined; any student can "
               "read the solutions, other submissions and change the gradebook", file=sys.stderr)

@@ -20,20 +20,35 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from ..exercises import Verdict, specs_for
 from .assemble import CheckCell, ReleasedNotebook, combine, find_submission, load_release, rebuild
 from .attempts import skipped_exercises
 from .judge import run_judge
-from .run import Confinement, Limits, NbvalRun, run_nbval
+from .run import DEFAULT_LIMITS, Confinement, Limits, NbvalRun, run_nbval
 from .sandbox import UID_BLOCK, Sandbox, find_sandbox
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_EXERCISES = ROOT / "exercises"
+# The course checkout this package runs from (an editable install); an installed copy has none.
+CHECKOUT = Path(__file__).resolve().parents[2]
 UNSAFE_WARNING = (
     "UNSAFE: graded without a sandbox (--unsafe-no-sandbox): this student's code ran with the grader's rights "
     "and could read or change other submissions, the solutions and the gradebook"
 )
+
+
+def default_exercises(option: str = "exercises_dir") -> Path:
+    """exercises/ of the course checkout this package runs from; an installed copy must be told where.
+
+    ``option`` is what the error tells the caller to pass (the CLIs say ``--exercises FOLDER``).
+    """
+    folder = CHECKOUT / "exercises"
+    if not folder.is_dir():
+        raise ValueError(
+            f"the released exercise notebooks are in a checkout of the course (its exercises/ folder), and this "
+            f"course_lib ({Path(__file__).resolve().parents[1]}) is an installed copy without one: pass {option}"
+        )
+    return folder
 
 
 @dataclass
@@ -162,7 +177,7 @@ def run_notebooks(
 
 def grade_submission(
     folder: Path, release: dict[str, ReleasedNotebook], seed: int, limits: Limits,
-    sandbox: Sandbox | None | str = "find", slot: int = 0,
+    sandbox: Sandbox | None | Literal["find"] = "find", slot: int = 0,
 ) -> SubmissionResult:
     """Grade one student's folder (read only); never raises for anything in the folder.
 
@@ -170,7 +185,9 @@ def grade_submission(
     if there is none; None runs the student's code unconfined (a warning goes into the notes).
     ``slot`` tells apart submissions graded at the same time (each slot has its own uid).
     """
-    if sandbox == "find":
+    if isinstance(sandbox, str):
+        if sandbox != "find":
+            raise ValueError(f"sandbox must be a Sandbox, None or 'find', got {sandbox!r}")
         sandbox = find_sandbox()
     confinement = Confinement(sandbox, slot)
     start = time.perf_counter()
@@ -224,7 +241,7 @@ def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], v
     outcome, message = nbval
     nbval_ok = outcome == "passed"
     judge_ok = verdict is not None and verdict.passed
-    if nbval_ok and judge_ok:
+    if nbval_ok and verdict is not None and judge_ok:  # (verdict is not None, said again for the type checker)
         result.points[check.exercise] = check.points
         result.feedback[check.exercise] = verdict.message
         return
@@ -248,8 +265,8 @@ def _award(result: SubmissionResult, check: CheckCell, nbval: tuple[str, str], v
 def grade_class(
     submissions: Path,
     jobs: int = 1,
-    timeout: float = 120.0,
-    exercises_dir: Path = DEFAULT_EXERCISES,
+    timeout: float = DEFAULT_LIMITS.wall_seconds,
+    exercises_dir: Path | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
     on_graded: Callable[[SubmissionResult], None] | None = None,
@@ -261,8 +278,10 @@ def grade_class(
     ----------
     submissions : folder with one sub-folder per student.
     jobs : submissions graded at once (each uses two processes while it runs).
-    timeout : wall-clock limit per submission, in seconds (the per-cell limit is min(30, timeout)).
-    exercises_dir : the pristine released exercise notebooks.
+    timeout : wall-clock limit per submission, in seconds (the per-cell limit is at most this; the
+        defaults are ``run.DEFAULT_LIMITS``).
+    exercises_dir : the pristine released exercise notebooks (default: exercises/ of the course checkout;
+        an installed course_lib needs it).
     seed : the judge's seed; by default a fresh random one, so printed expected values gain nothing.
     limits : all limits at once (overrides ``timeout``).
     on_graded : called with each SubmissionResult as soon as it is graded (from a worker thread), e.g.
@@ -286,12 +305,12 @@ def grade_class(
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
-    limits = limits or Limits(wall_seconds=float(timeout), cell_seconds=min(30.0, float(timeout)))
+    limits = limits or DEFAULT_LIMITS.with_times(wall_seconds=timeout)
     if jobs > UID_BLOCK:
         raise ValueError(f"jobs must be at most {UID_BLOCK} (one sandbox uid per job), got {jobs}")
     sandbox = None if unsafe_no_sandbox else find_sandbox()
     seed = secrets.randbelow(2**31) if seed is None else seed
-    release = load_release(exercises_dir)
+    release = load_release(default_exercises() if exercises_dir is None else exercises_dir)
     folders = student_folders(submissions)
     slots: queue.Queue = queue.Queue()
     for slot in range(jobs):

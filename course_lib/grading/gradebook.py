@@ -187,7 +187,8 @@ def canvas_csv(result: ClassResult, students: list[Student], columns: str = "tot
                assignment: str = "Exercises") -> str:
     """The Canvas gradebook import: identity columns, a Points Possible row, one row per roster student."""
     spec = grade_columns(result, columns, assignment)
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(name for name, _, _ in spec)]]
+    rows: list[list[object]] = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                                 *(name for name, _, _ in spec)]]
     rows.append(["Points Possible", "", "", "", "", *(points for _, _, points in spec)])
     for student, cells in _scores(result, students, spec):
         rows.append([student.name or student.folder, student.id, student.sis_user_id, student.sis_login_id,

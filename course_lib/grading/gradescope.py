@@ -36,12 +36,13 @@ import tempfile
 import time
 import traceback
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ..exercises import SPECS
 from .assemble import load_release
-from .grade import DEFAULT_EXERCISES, ROOT, ClassResult, SubmissionResult, grade_class
-from .run import Limits, kill_tree
+from .grade import CHECKOUT, ClassResult, SubmissionResult, default_exercises, grade_class
+from .run import GRADESCOPE_LIMITS, kill_tree
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's visibility values
 CONFIG_NAME = "autograder.json"
@@ -93,22 +94,23 @@ exec "$python" -m course_lib gradescope-run --root "$root"
 
 def build_autograder(
     out: Path,
-    exercises_dir: Path = DEFAULT_EXERCISES,
+    exercises_dir: Path | None = None,
     notebooks: list[str] | None = None,
     visibility: str = "visible",
-    timeout: float = 240.0,
-    cell_timeout: float = 30.0,
+    timeout: float = GRADESCOPE_LIMITS.wall_seconds,
+    cell_timeout: float = GRADESCOPE_LIMITS.cell_seconds,
 ) -> Path:
     """Write the Gradescope autograder zip to ``out``; return its path.
 
     Parameters
     ----------
     out : the zip to write (``autograder.zip``).
-    exercises_dir : the released exercise notebooks.
+    exercises_dir : the released exercise notebooks (default: exercises/ of the course checkout).
     notebooks : the notebook ids this assignment grades (default: all of the release), e.g. ``["04_adagrad"]``.
     visibility : when students see each exercise's result: one of ``VISIBILITIES``.
     timeout, cell_timeout : wall-clock seconds per submission and per notebook cell.
     """
+    exercises_dir = default_exercises() if exercises_dir is None else Path(exercises_dir)
     release = load_release(exercises_dir)
     if notebooks:
         unknown = [n for n in notebooks if n not in release]
@@ -118,9 +120,9 @@ def build_autograder(
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}, got {visibility!r}")
     if not timeout > 0 or not cell_timeout > 0:
         raise ValueError(f"timeout and cell_timeout must be > 0 seconds, got {timeout!r} and {cell_timeout!r}")
-    missing = [name for name in PROJECT_FILES if not (ROOT / name).is_file()]
+    missing = [name for name in PROJECT_FILES if not (CHECKOUT / name).is_file()]
     if missing:
-        raise ValueError(f"build the autograder from a checkout of the course: {', '.join(missing)} not in {ROOT}")
+        raise ValueError(f"build the autograder from a checkout of the course: {', '.join(missing)} not in {CHECKOUT}")
     chosen = notebooks or list(release)
     config = {"notebooks": chosen, "visibility": visibility, "timeout": timeout,
               "cell_timeout": min(cell_timeout, timeout)}
@@ -135,10 +137,10 @@ def build_autograder(
         entries.append((f"exercises/{notebook_id}.ipynb", (Path(exercises_dir) / f"{notebook_id}.ipynb").read_bytes(),
                         0o644))
     for name in PROJECT_FILES:
-        entries.append((f"{SOURCE_NAME}/{name}", (ROOT / name).read_bytes(), 0o644))
-    package = ROOT / "course_lib"
+        entries.append((f"{SOURCE_NAME}/{name}", (CHECKOUT / name).read_bytes(), 0o644))
+    package = CHECKOUT / "course_lib"
     for path in sorted(package.rglob("*")):
-        relative = path.relative_to(ROOT)
+        relative = path.relative_to(CHECKOUT)
         if path.is_file() and "__pycache__" not in relative.parts and path.suffix != ".pyc" \
                 and not any(part.startswith(".") for part in relative.parts):
             entries.append((f"{SOURCE_NAME}/{relative.as_posix()}", path.read_bytes(), 0o644))
@@ -158,22 +160,30 @@ def build_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib gradescope",
                                      description="Build a Gradescope autograder zip for the course's exercises.")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip (default autograder.zip)")
-    parser.add_argument("--exercises", type=Path, default=DEFAULT_EXERCISES, help="the released exercise notebooks")
+    parser.add_argument("--exercises", type=Path, default=None,
+                        help="the released exercise notebooks (default: exercises/ of the course checkout)")
     parser.add_argument("--notebooks", nargs="+", default=None, metavar="NOTEBOOK",
                         help="grade only these notebooks, e.g. 04_adagrad 05_rmsprop (default: all)")
     parser.add_argument("--visibility", default="visible", choices=VISIBILITIES,
                         help="when students see each exercise's result (default visible)")
-    parser.add_argument("--timeout", type=float, default=240.0, help="wall-clock seconds per submission (default 240)")
-    parser.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per notebook cell (default 30)")
+    parser.add_argument("--timeout", type=float, default=GRADESCOPE_LIMITS.wall_seconds,
+                        help=f"wall-clock seconds per submission (default {GRADESCOPE_LIMITS.wall_seconds:g})")
+    parser.add_argument("--cell-timeout", type=float, default=GRADESCOPE_LIMITS.cell_seconds,
+                        help=f"seconds per notebook cell (default {GRADESCOPE_LIMITS.cell_seconds:g})")
     args = parser.parse_args(argv)
     if args.out.is_dir():
         print(f"error: --out {str(args.out)!r} is a folder; give a file name such as autograder.zip", file=sys.stderr)
         return 2
-    if not args.exercises.is_dir():
-        print(f"error: --exercises {str(args.exercises)!r} is not a folder", file=sys.stderr)
+    try:
+        exercises = default_exercises("--exercises FOLDER") if args.exercises is None else args.exercises
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not exercises.is_dir():
+        print(f"error: --exercises {str(exercises)!r} is not a folder", file=sys.stderr)
         return 2
     try:
-        out = build_autograder(args.out, args.exercises, args.notebooks, args.visibility, args.timeout,
+        out = build_autograder(args.out, exercises, args.notebooks, args.visibility, args.timeout,
                                args.cell_timeout)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -274,13 +284,12 @@ def _grade(staging: Path, exercises: Path, config: dict) -> ClassResult:
     Gradescope's container holds one submission, but the sandbox also keeps the
     student's code away from the grader and from results/.
     """
-    timeout = float(config.get("timeout", 240.0))
-    limits = Limits(wall_seconds=timeout, cell_seconds=min(float(config.get("cell_timeout", 30.0)), timeout))
+    limits = GRADESCOPE_LIMITS.with_times(config.get("timeout"), config.get("cell_timeout"))
     return grade_class(staging, jobs=1, exercises_dir=exercises, limits=limits)
 
 
 def results_json(result: ClassResult, student: SubmissionResult, visibility: str = "visible",
-                 notes: list[str] = (), seconds: float | None = None) -> dict:
+                 notes: Sequence[str] = (), seconds: float | None = None) -> dict:
     """results.json in Gradescope's format: one test per exercise, the total and a summary."""
     tests = []
     for exercise, points in result.exercises.items():

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-import importlib.util
 import json
 import sys
 import threading
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+import course_lib
 
 from ..exercises import SPEC_LIST, ExerciseSpec, Verdict, specs_for
 from .assemble import ReleasedNotebook, cell_source, cell_tags
@@ -64,7 +65,8 @@ def collector_fields(spec: ExerciseSpec) -> dict:
 
 def judge_request(notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, cell_seconds: float) -> dict:
     """What the child needs: per notebook, its setup and answer cells in order, and each exercise's cases."""
-    request = {"seed": seed, "cell_seconds": cell_seconds, "notebooks": []}
+    described: list[dict] = []
+    request = {"seed": seed, "cell_seconds": cell_seconds, "notebooks": described}
     for released, nb in notebooks:
         cells = []
         for cell in nb["cells"]:
@@ -76,13 +78,13 @@ def judge_request(notebooks: list[tuple[ReleasedNotebook, dict]], seed: int, cel
             {"kind": type(spec).__name__, "fields": collector_fields(spec), "cases": spec.cases(seed)}
             for spec in specs_for(released.id)
         ]
-        request["notebooks"].append({"notebook": released.id, "cells": cells, "exercises": exercises})
+        described.append({"notebook": released.id, "cells": cells, "exercises": exercises})
     return request
 
 
 def _imported_by_package() -> set[str]:
     """The course_lib modules that ``import course_lib`` loads (the judge child needs them)."""
-    init = Path(importlib.util.find_spec("course_lib").origin)
+    init = Path(course_lib.__file__)
     names = set()
     for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
@@ -111,10 +113,10 @@ def reference_files() -> tuple[Path, ...]:
     needed = _imported_by_package() | {"course_lib.exercises.judging", "course_lib.exercises.sandbox"}
     files = []
     for name in sorted(modules - needed):
-        module = sys.modules.get(name)
-        if module is None or not name.startswith("course_lib") or not getattr(module, "__file__", None):
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if not file or not name.startswith("course_lib"):
             continue
-        source = Path(module.__file__)
+        source = Path(file)
         files.append(source)
         files += sorted(source.parent.glob(f"__pycache__/{source.stem}.*.pyc"))
     return tuple(files)

@@ -17,6 +17,7 @@ import os
 import resource
 import signal
 import sys
+from typing import Any
 
 from ..exercises.judging import BatchingSpec, FunctionSpec, ValueSpec, one_line
 from .run import read_capped
@@ -31,7 +32,9 @@ class _CellTimeout(BaseException):
 
 def collector(plan: dict):
     """A spec that can collect but not judge: the grader's fields and cases, no reference, no mistakes."""
-    fields = {name: tuple(value) if isinstance(value, list) else value for name, value in plan["fields"].items()}
+    fields: dict[str, Any] = {
+        name: tuple(value) if isinstance(value, list) else value for name, value in plan["fields"].items()
+    }
     spec = KINDS[plan["kind"]](**fields)
     cases = plan["cases"]
     # The instance attribute stands in for the class's case maker (the seeded cases come from the grader).

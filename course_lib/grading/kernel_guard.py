@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import sys
 
+from IPython import get_ipython
+from IPython.core.interactiveshell import InteractiveShell
+
 
 class OutputFlood(RuntimeError):
     """A cell printed more than the grader allows."""
@@ -35,13 +38,20 @@ def cap_output(limit: int) -> None:
     budget = {"used": 0}
     sys.stdout = _CappedStream(sys.stdout, budget, limit)
     sys.stderr = _CappedStream(sys.stderr, budget, limit)
-    shell = get_ipython()  # noqa: F821 - defined in the kernel this runs in
+    shell = _kernel_shell()
     shell.events.register("pre_run_cell", lambda *args: budget.update(used=0))
 
 
 def clear_namespace() -> None:
     """Delete what the previous notebook defined (a cheap ``%reset -f``: no history flush, no gc pass)."""
-    shell = get_ipython()  # noqa: F821 - defined in the kernel this runs in
+    shell = _kernel_shell()
     hidden = shell.user_ns_hidden
     for name in [name for name in shell.user_ns if not name.startswith("_") and name not in hidden]:
         del shell.user_ns[name]
+
+
+def _kernel_shell() -> InteractiveShell:
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("kernel_guard runs in the cells the grader adds to a notebook, inside an IPython kernel")
+    return shell

@@ -107,8 +107,8 @@ class Sandbox:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
         for path in python_paths:
             args += ["--ro-bind", path, path]
-        for path in hidden:
-            args += ["--ro-bind", "/dev/null", str(path)]
+        for covered in hidden:
+            args += ["--ro-bind", "/dev/null", str(covered)]
         args += ["--proc", "/proc", "--dev", "/dev"]
         for dest, fd in files.items():
             args += ["--perms", "0444", "--file", str(fd), dest]
@@ -176,12 +176,13 @@ def find_sandbox() -> Sandbox:
     """The sandbox of this machine, tried once for real; SandboxUnavailable says why not and how to get one."""
     if not sys.platform.startswith("linux"):
         raise SandboxUnavailable(f"no sandbox on {sys.platform}: {HOW_TO_GET_ONE}")
-    tools = {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit")}
-    missing = [name for name, path in tools.items() if path is None]
-    if missing:
+    names = ("bwrap", "setpriv", "prlimit")
+    bwrap, setpriv, prlimit = paths = [shutil.which(name) for name in names]
+    if bwrap is None or setpriv is None or prlimit is None:
+        missing = [name for name, path in zip(names, paths) if path is None]
         raise SandboxUnavailable(f"{', '.join(missing)} not found on PATH: {HOW_TO_GET_ONE}")
     as_root = os.geteuid() == 0
-    sandbox = Sandbox(tools["bwrap"], tools["setpriv"], tools["prlimit"], as_root, free_uid_block() if as_root else 0)
+    sandbox = Sandbox(bwrap, setpriv, prlimit, as_root, free_uid_block() if as_root else 0)
     probe = sandbox.command([sys.executable, "-I", "-c", "import os, course_lib; print(os.getuid())"], slot=0, files={},
                             memory_bytes=2 * 1024**3, file_bytes=1024**2, processes=16)
     try:

@@ -10,7 +10,6 @@ collect open figures.
 - ``learning_rate_panel``: "too small / about right / too large", computed by ``descend``;
 - ``effective_lr`` and ``adam_moments``: what the adaptive optimizers do inside;
 - ``gradient_noise`` (with the pure helper ``sample_gradients``): SGD and mini-batch noise;
-- ``surface`` and ``animate``: a 3-D view and a small animation of one descent;
 - ``panels``: side-by-side axes that fit the notebook column (about 800 px), wrapping into rows.
 
 Every function takes ``alt=``, a text description for readers who cannot see the picture
@@ -25,12 +24,12 @@ one parameter gets ``series_styles(n)``. ``colours`` checks contrast and colour-
 from . import colours, describe
 from .curves import adam_moments, effective_lr, loss_curves
 from .figures import panels, show, smallest_text_px
-from .maps import animate, contour, learning_rate_panel, surface
+from .maps import contour, learning_rate_panel
 from .noise import gradient_noise, sample_gradients
 from .style import OKABE_ITO, OPTIMIZER_COLORS, STYLES, Style, colors_for, series_styles, styles_for
 
 __all__ = [
-    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "animate", "colors_for", "colours", "contour",
+    "OKABE_ITO", "OPTIMIZER_COLORS", "STYLES", "Style", "adam_moments", "colors_for", "colours", "contour",
     "describe", "effective_lr", "gradient_noise", "learning_rate_panel", "loss_curves", "panels", "sample_gradients",
-    "series_styles", "show", "smallest_text_px", "styles_for", "surface",
+    "series_styles", "show", "smallest_text_px", "styles_for",
 ]

@@ -13,7 +13,7 @@ from ..descent import Trajectory
 from ..landscapes import LANDSCAPES, get_landscape
 from ..problems import PROBLEMS
 from . import describe
-from .figures import panels, set_suptitle, set_title
+from .figures import figure_of, panels, set_suptitle, set_title
 from .style import (
     SMALL_FONT,
     STYLES,
@@ -120,6 +120,7 @@ def steps_axis(run: Trajectory, x: str, n_samples: int | None) -> np.ndarray:
     if x == "time":
         return run.times
     if x == "epoch":
+        n_samples = check.check_positive_int("n_samples", n_samples)  # x="epoch" needs the data set's size
         return steps * (run.batch_size or n_samples) / n_samples
     return steps
 
@@ -242,7 +243,7 @@ def adam_moments(
         fig, ax = panels(2, panel_height=3.8)
     elif len(ax) != 2:
         raise ValueError(f"ax must be two axes (one for m, one for v), got {len(ax)}")
-    fig = ax[0].figure
+    fig = figure_of(ax[0])
     name = parameter_names(trajectory, n_params)[parameter]
     d = {k: trajectory.diagnostics[k][:steps, parameter] for k in ("m", "v", "m_hat", "v_hat")}
     t = np.arange(1, len(d["m"]) + 1)

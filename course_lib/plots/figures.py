@@ -17,7 +17,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.text import Text
 from PIL import Image
 
@@ -28,10 +28,12 @@ from .style import COLUMN_PX, COLUMN_WIDTH, DPI, FIGURE_WIDTH
 
 def figure_of(fig: Figure | Axes | Any) -> Figure:
     """The Figure of a Figure, an Axes or an array of Axes."""
-    if isinstance(fig, Axes):
-        return fig.figure
     if isinstance(fig, (np.ndarray, list, tuple)) and len(fig) and isinstance(np.ravel(fig)[0], Axes):
-        return np.ravel(fig)[0].figure
+        fig = np.ravel(fig)[0]
+    if isinstance(fig, Axes):
+        fig = fig.figure
+    if isinstance(fig, SubFigure):  # an Axes of a subfigure: the figure that holds it
+        fig = fig.figure
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure or Axes, got {type(fig).__name__}")
     return fig
@@ -68,7 +70,7 @@ def _wrapped(text: str, width_px: float, fontsize: float, dpi: float) -> str:
 
 def set_title(ax: Axes, text: str, fontsize: float = 11) -> None:
     """Set the axes' title, wrapped to the axes' width."""
-    fig = ax.figure
+    fig = figure_of(ax)
     spec = ax.get_subplotspec()
     # Constrained layout places the axes only when drawing: estimate from the grid's columns.
     share = (spec.colspan.stop - spec.colspan.start) / spec.get_gridspec().ncols if spec else 1.0
@@ -103,7 +105,8 @@ def _on_figure(text: Text) -> bool:
 def smallest_text_px(fig: Figure) -> tuple[float, str]:
     """(size in screen pixels, text) of the smallest text, as shown in an 800 px notebook column."""
     scale = displayed_scale(fig) * fig.dpi / 72.0
-    return min(((t.get_fontsize() * scale, t.get_text()) for t in visible_texts(fig)), default=(float("inf"), ""))
+    sizes = ((float(t.get_fontsize()) * scale, t.get_text()) for t in visible_texts(fig))
+    return min(sizes, default=(float("inf"), ""))
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -135,7 +138,7 @@ def fit_column(fig: Figure) -> None:
             text = getattr(ax, UNWRAPPED_TITLE, None)
             if text is None or " ".join(text.split()) != " ".join(ax.get_title().split()):  # set by hand since
                 text = ax.get_title()
-            set_title(ax, text, fontsize=ax.title.get_fontsize())
+            set_title(ax, text, fontsize=float(ax.title.get_fontsize()))
 
 
 def show(fig: Figure | Axes | Any, alt: str | None = None) -> None:

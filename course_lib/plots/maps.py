@@ -1,12 +1,10 @@
-"""Landscape pictures: contour maps with trajectories, the learning-rate panel, 3-D surface, animation."""
+"""Landscape pictures: contour maps with trajectories and the learning-rate panel."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
@@ -19,7 +17,7 @@ from ..optimizers import Optimizer
 from . import describe
 from .figures import panels, set_suptitle, set_title
 from .paths import exit_point, left_map_at, note_placement, outcome_note, path_markevery
-from .style import FIGURE_WIDTH, MARKERS, SMALL_FONT, Style, as_trajectories, new_axes, styles_for
+from .style import MARKERS, SMALL_FONT, Style, as_trajectories, new_axes, styles_for
 
 EQUAL_ASPECT_RATIO = 1.5  # maps whose sides differ less than this get one unit per unit on both axes
 GRID_POINTS = 160  # per side; fine enough for smooth contours, quick to evaluate
@@ -38,17 +36,13 @@ def contour_levels(Z: np.ndarray, levels: int, log: bool) -> np.ndarray:
     return np.unique(np.quantile(Z, np.linspace(0.0, 1.0, levels) ** 1.5))
 
 
-def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool = True, filled: bool = True) -> None:
-    """The contour map of ``landscape`` with its minima and saddles, and labelled axes.
-
-    ``filled=False`` draws the lines only (flat colours: animation frames compress ten times better).
-    """
+def draw_landscape(ax: Axes, landscape: Any, levels: int = 30, show_minima: bool = True) -> None:
+    """The contour map of ``landscape`` with its minima and saddles, and labelled axes."""
     X, Y, Z = landscape.grid(GRID_POINTS)
     log = bool(getattr(landscape, "log_contours", False))
     values = contour_levels(Z, levels, log)
     norm = LogNorm(values[0], values[-1]) if log else None
-    if filled:
-        ax.contourf(X, Y, Z, levels=values, cmap="Greys_r", norm=norm, alpha=0.35, extend="both")
+    ax.contourf(X, Y, Z, levels=values, cmap="Greys_r", norm=norm, alpha=0.35, extend="both")
     ax.contour(X, Y, Z, levels=values, colors="0.45", linewidths=0.5, norm=norm)
     if show_minima:
         for point in landscape.minima:
@@ -146,7 +140,7 @@ def contour(
         draw_trajectory(ax, trajectory, style, offset=i)
     set_title(ax, landscape.title if title is None else title)
     if legend:
-        handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+        handles = [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]
         ax.legend(handles=handles + marker_legend_handles(landscape, show_minima), loc="upper right",
                   fontsize=SMALL_FONT, framealpha=0.9)
     describe.attach(ax, alt, describe.map_description(landscape.title, runs, ax.get_xlim(), ax.get_ylim()))
@@ -225,83 +219,3 @@ def run_panels(landscape: Any, runs: Sequence[Trajectory], captions: Sequence[st
     describe.attach(fig, alt, f"{len(runs)} contour maps of {landscape.title}, one per {varied}: "
                               f"{'; '.join(outcomes)}.")
     return fig
-
-
-def surface(landscape: Any, trajectories: Trajectory | Sequence[Trajectory] = (), ax: Axes | None = None,
-            alt: str | None = None) -> Axes:
-    """A 3-D view of the landscape J(x, y) with descents drawn on the surface.
-
-    Returns the ``Axes3D``. Steep landscapes (``log_contours``) are drawn as log10(1 + J).
-    ``alt``: a text description of the picture (default: the landscape and where each run ended).
-    """
-    runs = as_trajectories(trajectories)
-    ax = new_axes(ax, figsize=(FIGURE_WIDTH, 4.8), projection="3d", computed_zorder=False)
-    log = bool(getattr(landscape, "log_contours", False))
-    height = (lambda z: np.log10(1.0 + np.maximum(z, 0.0))) if log else (lambda z: z)
-    X, Y, Z = landscape.grid(80)
-    ax.plot_surface(X, Y, height(Z), cmap="cividis", alpha=0.75, linewidth=0, antialiased=True, rcount=60,
-                    ccount=60, zorder=1)
-    for trajectory, style in zip(runs, styles_for(runs)):
-        xy = trajectory.params[:, :2]
-        z = height(landscape.f(xy[:, 0], xy[:, 1]))
-        color = style.color
-        ax.plot(xy[:, 0], xy[:, 1], z, color=color, linestyle=style.linestyle, lw=2.2, label=trajectory.label,
-                zorder=5)
-        ax.plot([xy[0, 0]], [xy[0, 1]], [z[0]], MARKERS["start"], color=color, mec="black", zorder=6)
-        ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], MARKERS["end"], ms=10, color=color, mec="black", zorder=6)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.set_zlabel("log10(1 + J(w))" if log else "loss J(w)")
-    set_title(ax, f"{landscape.title}, seen from above the fog")
-    if runs:
-        ax.legend(loc="upper left", fontsize=SMALL_FONT)
-    ends = "".join(f" {describe.outcome(run)}." for run in runs)
-    describe.attach(ax, alt, f"3-D surface of {landscape.title}, height the loss, seen from above.{ends}")
-    return ax
-
-
-def animation_frames(landscape: Any, trajectory: Trajectory, frames: int, dpi: int) -> tuple[Figure, Any, np.ndarray]:
-    """The animation's figure, its frame-drawing function and the steps it shows (see ``animate``)."""
-    fig, ax = plt.subplots(figsize=(4.2, 3.4), dpi=dpi, layout="constrained")
-    draw_landscape(ax, landscape, levels=20, filled=False)
-    path, start, hiker = draw_trajectory(ax, trajectory, styles_for([trajectory])[0])
-    ax.legend(handles=[path], loc="upper right", fontsize=SMALL_FONT)
-    steps = np.unique(np.linspace(0, trajectory.steps, min(frames, trajectory.steps + 1)).round().astype(int))
-    xy = trajectory.params[:, :2]
-
-    def draw_frame(k: int) -> tuple:
-        path.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
-        hiker.set_data([xy[k, 0]], [xy[k, 1]])
-        ax.set_title(f"{trajectory.label} on {landscape.title}\nstep {k} of {trajectory.steps}", fontsize=10)
-        return path, hiker
-
-    return fig, draw_frame, steps
-
-
-def animate(landscape: Any, trajectory: Trajectory, frames: int = 30, dpi: int = 80, interval_ms: int = 100,
-            alt: str | None = None) -> Any:
-    """An animation of one descent on the contour map, as HTML that plays in notebooks and exported HTML.
-
-    The path is drawn up to the current step with the hiker (a triangle) at its head.
-    ``frames`` evenly spaced steps are shown; small ``dpi`` keeps the notebook light.
-    ``alt`` describes the animation (the frames' image gets it as alt text); default: where the run went.
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from IPython.display import HTML
-    from matplotlib.animation import FuncAnimation
-
-    frames = check.check_positive_int("frames", frames)
-    if not isinstance(trajectory, Trajectory):
-        raise TypeError(f"trajectory must be a Trajectory (the result of descend), got {type(trajectory).__name__}")
-    fig, draw_frame, steps = animation_frames(landscape, trajectory, frames, dpi)
-    animation = FuncAnimation(fig, draw_frame, frames=steps, interval=interval_ms, blit=False)
-    # JPEG frames are about a third the size of PNG ones for the same picture.
-    with plt.rc_context({"animation.frame_format": "jpeg"}):
-        html = animation.to_jshtml(default_mode="once")
-    plt.close(fig)
-    description = describe.map_description(landscape.title, [trajectory], landscape.xlim, landscape.ylim)
-    text = describe.attach(fig, alt, f"Animation in {len(steps)} frames. {description}")
-    return HTML(html.replace("<img id=", f'<img alt="{escape(text)}" id=', 1))

@@ -129,7 +129,7 @@ class Shown:
 class _Explorer(Shown):
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
-    sliders: dict[str, W.Widget]
+    sliders: dict[str, W.Widget]  # set by each subclass before _assemble: its own sliders, shown first
 
     def __init__(self, landscape: str, start: str | None, steps: int, batch_size: int | None) -> None:
         self.setting = Setting(landscape, start, steps, batch_size)
@@ -205,7 +205,11 @@ class _Explorer(Shown):
         if unknown:
             raise TypeError(f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
 
-    def _show(self, results: list[dict[str, Any]]) -> None:
+    def redraw(self, results: list[dict[str, Any]]) -> None:
+        """Show replayed runs (``replay`` results): the picture, the readout and the description.
+
+        ``update`` calls it after replaying; the benchmarks time it alone.
+        """
         self.live.set_paths(results)
         self.image.value = self.live.render_frame()
         self.readout.value = "<br>".join(r["readout"] for r in results)
@@ -214,6 +218,7 @@ class _Explorer(Shown):
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
         return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
+
 
 class Explorer(_Explorer):
     """One optimizer on one landscape with sliders for its hyperparameters. Build it with ``explore``."""
@@ -251,7 +256,7 @@ class Explorer(_Explorer):
             self.live.paths[0].set_label(self._name())
             self.live.set_landscape(self.landscape, self._title())
         result = replay(self.setting, self.optimizer, self.hyperparams)
-        self._show([result])
+        self.redraw([result])
         return result
 
     def still_figure(self) -> Any:
@@ -305,7 +310,7 @@ class Race(_Explorer):
         if self._set_general(values):
             self.live.set_landscape(self.landscape, self._title())
         results = replay_race(self.setting, self.optimizers, self.hyperparams, self.lr_multiplier)
-        self._show(results)
+        self.redraw(results)
         return results
 
     def still_figure(self) -> Any:

@@ -38,7 +38,7 @@ class LiveMap:
     def __init__(self, landscape: Any, labels: list[str], styles: list[Style], title: str,
                  figsize: tuple[float, float] = FIGSIZE, dpi: int = DPI) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        self.canvas = FigureCanvasAgg(self.figure)  # Agg: blitting and raw pixels
+        self.canvas = FigureCanvasAgg(self.figure)  # the Agg canvas: blitting and the RGBA buffer
         self.ax = self.figure.add_subplot()
         self.paths, self.starts, self.ends, self.exits, self.notes = [], [], [], [], []
         for i, (label, style) in enumerate(zip(labels, styles)):
@@ -85,7 +85,7 @@ class LiveMap:
             self.starts[i].set_data(x[:1], y[:1])
             self.ends[i].set_data(x[-1:], y[-1:])
             left_at = result.get("left_at")
-            where: Any = (x[-1], y[-1])
+            where: np.ndarray | tuple[float, float] = (x[-1], y[-1])
             if left_at is None:
                 self.exits[i].set_data([], [])
             else:

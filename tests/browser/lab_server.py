@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads a browser here
 REPO = Path(__file__).resolve().parents[2]
@@ -139,7 +140,7 @@ def notebook_run_in_lab(notebook: Path, explorers: int, app: str = "lab",
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         console_errors: list[str] = []
-        page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+        page.on("console", lambda message: _keep_if_error(message, console_errors))
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         relative = copy.relative_to(REPO).as_posix()
         path = f"lab/tree/{relative}" if app == "lab" else f"notebooks/{relative}"
@@ -178,3 +179,9 @@ def assert_no_error_outputs(page) -> None:
     assert stderr.count() == 0, stderr.all_inner_texts()
     assert page.locator(".jp-RenderedText .ansi-red-fg, .jp-OutputArea-output .jp-RenderedText[data-mime-type="
                         "'application/vnd.jupyter.error']").count() == 0
+
+
+def _keep_if_error(message: Any, errors: list[str]) -> None:
+    """A console message of the page, kept when it is an error."""
+    if message.type == "error":
+        errors.append(message.text)
