@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -111,3 +113,30 @@ def test_timing_cells_keep_their_output_until_their_source_changes():
     edited.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="new")]
     build.keep_timings(edited, old)
     assert edited.cells[0].outputs[0].text == "new"
+
+
+def _open_with_jupytext(root: Path, path: str) -> None:
+    """Open ``path`` as JupyterLab does when jupytext (a test extra) is installed: through its contents manager."""
+    import asyncio
+
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+    manager = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)(root_dir=str(root))
+    asyncio.run(manager.get(path))
+
+
+def test_a_notebook_just_built_opens_in_jupyterlab_with_jupytext(tmp_path):
+    # A build writes the .ipynb after its .md; jupytext then refused to open it ("... is more recent than
+    # ...md") because the header it would write differs from the committed one. The build keeps the source newer.
+    shutil.copy(ROOT / "jupytext.toml", tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    for suffix in (".md", ".ipynb"):
+        shutil.copy(ROOT / "notebooks" / f"00_start_here{suffix}", tmp_path / "notebooks")
+    source, built = tmp_path / "notebooks" / "00_start_here.md", tmp_path / "notebooks" / "00_start_here.ipynb"
+    os.utime(source, (1_000_000, 1_000_000))  # the source written long before the notebook built from it
+    with pytest.raises(Exception, match="more recent than"):
+        _open_with_jupytext(tmp_path, "notebooks/00_start_here.ipynb")
+    build.keep_source_newer(source, built)
+    assert source.stat().st_mtime_ns == built.stat().st_mtime_ns
+    _open_with_jupytext(tmp_path, "notebooks/00_start_here.ipynb")

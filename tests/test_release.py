@@ -4,6 +4,7 @@ Released notebooks show no verdict until the learner runs a check, and self-chec
 `pytest --nbval-lax` passes for right answers and fails, with the checker's message, for wrong ones.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -314,3 +315,13 @@ def test_untouched_exercises_fail_every_check_cell():
                 exercise_id = cell.metadata["course"]["exercise"]
                 assert errors and errors[0].ename == "ExerciseFailed", (name, exercise_id)
                 assert errors[0].evalue.startswith(f"Exercise {exercise_id} failed: "), errors[0].evalue
+
+
+def test_each_released_md_is_not_older_than_its_notebook(course_copy):
+    # jupytext (in the test extras) refuses to open a paired .ipynb that is newer than its .md.
+    exercises = course_copy / "exercises"
+    notebook, source = exercises / "04_adagrad.ipynb", exercises / "04_adagrad.md"
+    os.utime(source, (1_000_000, 1_000_000))
+    notebook.unlink()  # only the .ipynb is written again
+    assert release.main(_args(course_copy) + ["04_adagrad"]) == 0
+    assert source.stat().st_mtime_ns >= notebook.stat().st_mtime_ns

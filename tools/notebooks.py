@@ -189,7 +189,20 @@ def build(source: Path, refresh_timings: bool = False) -> Path:
     normalise(nb)
     nbformat.validate(nb)
     nbformat.write(nb, target)
+    keep_source_newer(source, target)
     return target
+
+
+def keep_source_newer(source: Path, built: Path) -> None:
+    """Give the source the built notebook's modification time if it is older.
+
+    jupytext's contents manager (installed with the test extras) refuses to open a paired .ipynb that is
+    more recent than its .md, for fear of losing edits made to the .ipynb; a build always writes the .ipynb
+    after its source, so without this `make lab` would refuse every notebook just built.
+    """
+    built_ns = built.stat().st_mtime_ns
+    if source.stat().st_mtime_ns < built_ns:
+        os.utime(source, ns=(built_ns, built_ns))
 
 
 def _inputs(nb: nbformat.NotebookNode) -> list[tuple]:
