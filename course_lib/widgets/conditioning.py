@@ -152,12 +152,7 @@ class ConditioningExplorer(Shown):
         self.ax.legend(fontsize=SMALL_FONT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
-        self.image.add_class("course-explorer-figure")
-        self.readout = W.HTML()
-        self.readout.add_class("course-explorer-readout")
-        self.description = W.HTML()
-        self.description.add_class("course-explorer-alt")
+        self._make_outputs()
         low, high = np.log10(KAPPA_RANGE)
         self.slider = W.FloatLogSlider(value=kappa, base=10, min=low, max=high, step=0.05,
                                        description="kappa (condition)", readout_format=".3g",

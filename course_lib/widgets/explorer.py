@@ -94,6 +94,18 @@ class Shown:
     view: W.Widget
     readout: W.HTML
 
+    def _make_outputs(self) -> None:
+        """The live picture, its readout and its text description, styled and described alike in every explorer."""
+        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
+        self.image.add_class("course-explorer-figure")
+        self.readout = W.HTML()
+        self.readout.add_class("course-explorer-readout")
+        # The picture's text description, updated with each redraw. Visually hidden but read by screen
+        # readers; the browser script (a11y) also copies it into the picture's alt. (ipywidgets' Image
+        # cannot carry it: its view fails to render with a tooltip.)
+        self.description = W.HTML()
+        self.description.add_class("course-explorer-alt")
+
     def still_figure(self) -> Any:
         raise NotImplementedError
 
@@ -133,15 +145,7 @@ class _Explorer(Shown):
 
     def __init__(self, landscape: str, start: str | None, steps: int, batch_size: int | None) -> None:
         self.setting = Setting(landscape, start, steps, batch_size)
-        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
-        self.image.add_class("course-explorer-figure")
-        self.readout = W.HTML()
-        self.readout.add_class("course-explorer-readout")
-        # The picture's text description, updated with each redraw. Visually hidden but read by screen
-        # readers; the browser script (a11y) also copies it into the picture's alt. (ipywidgets' Image
-        # cannot carry it: its view fails to render with a tooltip.)
-        self.description = W.HTML()
-        self.description.add_class("course-explorer-alt")
+        self._make_outputs()
         self.landscape_menu = W.Dropdown(options=list(LANDSCAPES), value=landscape, description="landscape",
                                          style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width="100%"))
         self.start_menu = W.Dropdown(options=list(self.landscape.starts), value=self.setting.start,
