@@ -408,7 +408,7 @@ def test_every_public_plot_has_a_generated_description(valley, runs):
         text = plots.describe.figure_description(fig)
         assert len(text) > 40 and "no description" not in text, f"{name}: {text!r}"
     text = plots.describe.figure_description(plots.contour(valley, runs).figure)
-    assert text.startswith(f"Contour map of {valley.title} with the path of Adam and RMSprop")
+    assert text.startswith(f"Contour map: {valley.title}. Paths: Adam and RMSprop")
     assert f"with loss {runs[0].final_loss:.3g} after 100 steps" in text
     assert "diverged at step 4" in plots.describe.figure_description(
         plots.loss_curves(descend(GradientDescent(lr=0.01), valley, steps=100)).figure)
@@ -478,7 +478,7 @@ def test_nbconvert_html_export_keeps_the_alt_text(tmp_path):
     jupyter = [sys.executable, "-m", "nbconvert"]
     subprocess.run([*jupyter, "--to", "html", "--execute", str(path)], check=True, capture_output=True, timeout=120)
     page = (tmp_path / "alt.html").read_text()
-    assert 'alt="Contour map of Convex bowl' in page
+    assert 'alt="Contour map: Convex bowl' in page
     assert 'alt="An empty bowl, drawn as rings."' in page
     assert "No description has been provided for this image" not in page
 

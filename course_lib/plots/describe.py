@@ -54,9 +54,11 @@ def outcome(run: Trajectory, xlim: Any = None, ylim: Any = None) -> str:
 
 def map_description(title: str, runs: Sequence[Trajectory], xlim: Any = None, ylim: Any = None) -> str:
     if not runs:
-        return f"Contour map of {title}, with its minima marked by stars."
+        return f"Contour map: {title}, with its minima marked by stars."
     ends = "; ".join(outcome(run, xlim, ylim) for run in runs)
-    return (f"Contour map of {title} with the path of {names([r.label for r in runs])} "
+    # "Contour map: <title>. Paths: <labels>", so that a title or a label read mid-sentence stays grammatical.
+    paths = "Path" if len(runs) == 1 else "Paths"
+    return (f"Contour map: {title}. {paths}: {names([r.label for r in runs])} "
             f"(circle: start, triangle: end). {ends}.")
 
 
