@@ -93,7 +93,7 @@ def test_explorer_benchmark_splits_replay_and_redraw():
     result = explorer.run(moves_per_explorer=2, landscapes=("bowl",), steps=5)
     assert set(result["explorers"]) == {"adam on bowl", "race (4 optimizers)"}
     for measured in result["explorers"].values():
-        assert set(measured) == {"update", "replay", "redraw"}
+        assert set(measured) == {"update", "revisit", "replay", "redraw"}
         assert measured["update"]["n"] == 2
     _check_rows(result["rows"])
 

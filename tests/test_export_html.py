@@ -24,10 +24,10 @@ def test_exported_chapter_links_land_on_pages_and_sections(tmp_path):
     relative_notebook_links = re.findall(r'href="(?![a-z]+:)[^"]*\.ipynb[#"]', page)
     assert relative_notebook_links == []
     assert 'href="https://colab.research.google.com/github/' in page
-    assert 'href="07_adam.html#bias-correction"' in page
+    assert 'href="07_adam.html#cell-id=bias-correction"' in page
     assert 'href="../exercises/04_adagrad.html"' in page
     target = export([chapter.with_name("07_adam.ipynb")], tmp_path)[0].read_text()
-    assert 'id="bias-correction"' in target  # the anchor the link lands on
+    assert 'id="cell-id=bias-correction"' in target  # nbconvert's id for the section's cell, where the link lands
 
 
 def test_a_notebook_outside_the_course_exports_next_to_out(tmp_path):

@@ -68,6 +68,21 @@ def test_cells_keep_their_ids_when_moved_or_edited_and_new_ids_are_deterministic
     assert len(set(ids)) == 4
 
 
+
+def test_a_section_cell_takes_its_anchor_as_id_so_links_can_land_on_it():
+    old = _notebook("a = 1", ids=("rare-features",))  # an old cell holding the id a section now claims
+    new = _notebook("a = 1")
+    new.cells.append(nbformat.v4.new_markdown_cell('<a id="rare-features"></a>\n## Rare features'))
+    new.cells.append(nbformat.v4.new_markdown_cell('Text, then <a id="not-a-section"></a>'))
+    build.carry_over_ids(new, old)
+    ids = [c["id"] for c in new.cells]
+    assert ids[1] == "rare-features" and ids[0] != "rare-features" and ids[2] != "not-a-section"
+    twice = _notebook()
+    twice.cells = [nbformat.v4.new_markdown_cell('<a id="x"></a>\n## A'),
+                   nbformat.v4.new_markdown_cell('<a id="x"></a>')]
+    with pytest.raises(ValueError, match='anchor <a id="x">'):
+        build.carry_over_ids(twice, None)
+
 def test_split_prints_are_merged_and_widget_model_ids_are_stable():
     nb = _notebook("print(1); print(2)", ids=("cell",))
     nb.cells[0].outputs = [

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from course_lib import Adam, GradientDescent, descend, get_landscape
-from course_lib.widgets import explore, race, relevant_sliders, replay, replay_race
+from course_lib.widgets import SETTING_CONTROLS, Setting, explore, race, relevant_sliders, replay, replay_race
 
 
 def test_relevant_sliders_follow_each_optimizers_hyperparameters():
@@ -21,9 +21,7 @@ def test_relevant_sliders_follow_each_optimizers_hyperparameters():
 
 
 def test_replay_is_descend_with_the_controls_values():
-    controls = {"optimizer": "adam", "hyperparams": {"lr": 0.05, "beta1": 0.8}, "landscape": "rosenbrock",
-                "start": "left", "steps": 120}
-    result = replay(controls)
+    result = replay(Setting("rosenbrock", "left", steps=120), "adam", {"lr": 0.05, "beta1": 0.8})
     valley = get_landscape("rosenbrock")
     expected = descend(Adam(lr=0.05, beta1=0.8), valley, start=valley.start_point("left"), steps=120)
     np.testing.assert_array_equal(result["x"], expected.params[:, 0])
@@ -33,29 +31,60 @@ def test_replay_is_descend_with_the_controls_values():
 
 
 def test_replay_reports_divergence():
-    result = replay({"optimizer": "gd", "hyperparams": {"lr": 0.01}, "landscape": "rosenbrock", "steps": 50})
+    result = replay(Setting("rosenbrock", steps=50), "gd", {"lr": 0.01})
     assert result["diverged_at"] == 4 and result["left_at"] == 2
     assert result["readout"] == "Gradient descent [lr=0.01]: left the map at step 2; diverged at step 4"
 
 
 def test_replay_with_batch_size_is_sgd_on_the_stochastic_landscape():
-    controls = {"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 30}
-    full = replay(controls)
-    noisy = replay({**controls, "batch_size": 1})
+    setting = Setting("bowl", steps=30)
+    full = replay(setting, "gd", {"lr": 0.1})
+    noisy = replay(setting.changed(batch_size=1), "gd", {"lr": 0.1})
     assert not np.allclose(full["x"], noisy["x"])
-    np.testing.assert_array_equal(noisy["x"], replay({**controls, "batch_size": 1})["x"])  # seeded
+    np.testing.assert_array_equal(noisy["x"], replay(setting.changed(batch_size=1), "gd", {"lr": 0.1})["x"])
 
 
 def test_replay_race_shares_start_and_scales_every_lr():
-    controls = {"optimizers": ["gd", "adam"], "landscape": "bowl", "start": "corner", "steps": 20,
-                "hyperparams": {"gd": {"lr": 0.1}, "adam": {"lr": 0.2}}, "lr_multiplier": 0.5}
-    gd, adam = replay_race(controls)
+    gd, adam = replay_race(Setting("bowl", "corner", steps=20), ["gd", "adam"],
+                           {"gd": {"lr": 0.1}, "adam": {"lr": 0.2}}, lr_multiplier=0.5)
     assert gd["x"][0] == adam["x"][0] == -4.0
     bowl = get_landscape("bowl")
     expected = descend(GradientDescent(lr=0.05), bowl, start=bowl.start_point("corner"), steps=20)
     np.testing.assert_array_equal(gd["x"], expected.params[:, 0])
     assert "lr=0.1" in adam["readout"]
 
+
+
+def test_a_setting_is_checked_when_made_and_changed_by_name():
+    setting = Setting("rosenbrock")
+    assert setting.start == "classic" and setting.steps == 200  # the landscape's first named start
+    assert setting.changed(landscape="bowl").start == "corner"  # a new landscape starts at its own first start
+    assert setting.changed(start="left").changed(steps=50).start == "left"
+    assert tuple(f for f in Setting.__dataclass_fields__ if f != "seed") == SETTING_CONTROLS
+    with pytest.raises(ValueError, match="unknown start 'corner'"):
+        Setting("rosenbrock", "corner")
+    with pytest.raises(ValueError, match="steps"):
+        setting.changed(steps=0)
+    with pytest.raises(TypeError, match="unknown control.*lr; allowed: landscape, start, steps, batch_size"):
+        setting.changed(lr=0.1)
+    with pytest.raises(AttributeError):
+        setting.steps = 10  # frozen: an explorer replaces its setting, it never edits one in place
+
+
+def test_a_replay_is_computed_once_and_shared_read_only():
+    from course_lib.widgets import forget_replays
+
+    setting = Setting("bowl", steps=20)
+    first = replay(setting, "adam", {"lr": 0.1})
+    again = replay(setting, "adam", {"lr": 0.1})
+    assert again["trajectory"] is first["trajectory"] and again is not first  # remembered, in a fresh dict
+    with pytest.raises(ValueError, match="read-only"):
+        first["x"][0] = 1.0  # shared with later calls: nobody may change it
+    assert replay(setting, "adam", {"lr": 0.2})["trajectory"] is not first["trajectory"]
+    forget_replays()
+    fresh = replay(setting, "adam", {"lr": 0.1})
+    assert fresh["trajectory"] is not first["trajectory"]
+    np.testing.assert_array_equal(fresh["x"], first["x"])
 
 def slider_names(explorer):
     return {w.description.split()[0] for w in explorer.sliders.values()}
@@ -134,8 +163,7 @@ def test_batch_size_slider_makes_the_landscape_stochastic():
     explorer.general["batch_size"].value = 64
     after = explorer.live.paths[0].get_xdata()
     assert not np.array_equal(before, after)
-    expected = replay({"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 30,
-                       "start": "corner", "batch_size": 64})
+    expected = replay(Setting("bowl", "corner", steps=30, batch_size=64), "gd", {"lr": 0.1})
     np.testing.assert_array_equal(after, expected["x"])
 
 
@@ -262,6 +290,22 @@ def test_the_readout_and_picture_say_when_the_path_leaves_the_map():
     assert explorer.live.notes[0].get_text() == "" and len(explorer.live.exits[0].get_xdata()) == 0
 
 
+
+@pytest.mark.parametrize("optimizer, landscape, lr", [("rmsprop", "rosenbrock", 0.3), ("momentum", "saddle", 1.0),
+                                                      ("gd", "foggy_valley", 10.0)])
+def test_the_exit_ring_is_whole_in_the_frame_and_covers_no_title_or_tick_label(optimizer, landscape, lr):
+    """The ring sits on the map's edge (top, top and right here): all of it is in the picture, over no text."""
+    explorer = explore(optimizer, landscape, steps=200, lr=lr)
+    assert explorer.update()["left_at"] is not None
+    live = explorer.live
+    renderer = live.figure.canvas.get_renderer()
+    ring = live.exits[0].get_window_extent(renderer)
+    assert live.figure.bbox.contains(ring.x0, ring.y0) and live.figure.bbox.contains(ring.x1, ring.y1)
+    texts = [live.ax.title, *live.ax.get_xticklabels(), *live.ax.get_yticklabels()]
+    for text in texts:
+        if text.get_text():
+            assert not ring.overlaps(text.get_window_extent(renderer)), f"the ring covers {text.get_text()!r}"
+
 def test_sgd_explorer_is_titled_sgd_and_its_readout_shows_the_batch_size():
     explorer = explore("gd", "foggy_valley", start="ridge", steps=100, batch_size=1, lr=0.2)
     assert explorer.live.title.startswith("SGD on The foggy valley")
@@ -269,8 +313,8 @@ def test_sgd_explorer_is_titled_sgd_and_its_readout_shows_the_batch_size():
     explorer.update(batch_size=16)
     assert explorer.live.title.startswith("Mini-batch GD on")
     assert explorer.readout.value.startswith("Mini-batch GD [lr=0.2, batch size 16]: ")
-    assert "SGD" in explore("gd", "bowl", batch_size=1).alt_text([replay(
-        {"optimizer": "gd", "hyperparams": {"lr": 0.1}, "landscape": "bowl", "steps": 10, "batch_size": 1})])
+    sgd = replay(Setting("bowl", steps=10, batch_size=1), "gd", {"lr": 0.1})
+    assert "SGD" in explore("gd", "bowl", batch_size=1).alt_text([sgd])
 
 
 def test_the_still_picture_varies_what_the_caller_asks_about():
@@ -313,6 +357,9 @@ def test_the_live_picture_and_the_still_picture_carry_text_descriptions():
     bundle = explorer._repr_mimebundle_()
     assert '<img src="data:image/png;base64,' in bundle["text/html"]
     assert 'alt="3 contour maps of Rosenbrock' in bundle["text/html"]
+    # The same words under the picture, for a reader of an exported page (hidden from screen readers: read once).
+    caption = bundle["text/html"].split("<figcaption", 1)[1]
+    assert 'aria-hidden="true"' in caption and "In words: 3 contour maps of Rosenbrock" in caption
 
 
 def test_displaying_an_explorer_also_publishes_the_accessibility_script(monkeypatch):
@@ -336,3 +383,42 @@ def test_an_explorer_runs_nesterov_and_adamw_from_their_options():
     adamw = explore("adamw", "bowl", steps=20)
     assert set(adamw.sliders) == {"lr", "beta1", "beta2", "eps"}
     assert adamw.update()["trajectory"].hyperparams["weight_decay"] == 0.01  # AdamW's default, not a slider
+
+
+# Chapter 7's kappa slider.
+
+def test_conditioning_runs_each_optimizer_at_its_best_and_measures_the_predicted_rate():
+    from course_lib import quadratics
+    from course_lib.widgets.conditioning import conditioning_runs
+
+    results = conditioning_runs(100.0)
+    gd, heavy_ball = quadratics.gd_theory(1.0, 100.0), quadratics.momentum_theory(1.0, 100.0)
+    assert results["gd"]["optimizer"].lr == pytest.approx(gd["best_lr"])
+    assert results["momentum"]["optimizer"].beta == pytest.approx(heavy_ball["best_beta"])
+    assert results["gd"]["measured_rate"] == pytest.approx(gd["rate"], abs=1e-3)  # 0.9802, as chapter 7 prints
+    assert results["momentum"]["measured_rate"] == pytest.approx(heavy_ball["rate"], abs=1e-2)
+    assert results["momentum"]["steps_to_shrink"] == 93 and round(results["momentum"]["predicted_steps"]) == 69
+    exact = conditioning_runs(1.0)  # a round bowl: the best rate reaches the minimum in one step
+    assert exact["gd"]["measured_rate"] == 0.0 and exact["gd"]["steps_to_shrink"] == 1
+    with pytest.raises(ValueError, match="kappa must be between 1 and 1000, got 5000"):
+        conditioning_runs(5000.0)
+
+
+def test_the_kappa_explorer_redraws_and_reads_out_predicted_and_measured_rates():
+    from course_lib.widgets import conditioning
+
+    explorer = conditioning(kappa=10.0)
+    slider = explorer.sliders["kappa"]
+    assert isinstance(slider, W.FloatLogSlider) and (slider.min, slider.max) == (0.0, 3.0)  # 1 to 1000
+    before, text = explorer.image.value, explorer.readout.value
+    slider.value = 1000.0  # what a slider move does (no event loop here: the throttle redraws at once)
+    assert explorer.image.value != before and explorer.readout.value != text
+    assert "Momentum [lr=0.003759, beta=0.881] at kappa 1000: rate per step predicted 0.9387, measured 0.94" \
+        in explorer.readout.value
+    assert "dotted line for the rate the theory predicts" in explorer.description.value
+    with pytest.raises(TypeError, match="unknown control.*allowed: kappa"):
+        explorer.update(lr=0.1)
+    bundle = explorer._repr_mimebundle_()
+    assert 'alt="3 panels, one per kappa.' in bundle["text/html"] and "<figcaption" in bundle["text/html"]
+    fig = explorer.still_figure()
+    assert [ax.get_title() for ax in fig.axes] == ["kappa = 10", "kappa = 100", "kappa = 1000"]

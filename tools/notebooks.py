@@ -60,8 +60,23 @@ def _stable_id(index: int, source: str, taken: set[str]) -> str:
     raise RuntimeError("no free cell id")  # 32 candidates all taken: cannot happen in practice
 
 
+# A markdown cell that opens with an HTML anchor, <a id="rare-features"></a>, starts a section that other
+# chapters link to. Its cell id is the anchor's, so that a link to ``04_adagrad.ipynb#cell-id=rare-features``
+# lands on it in JupyterLab 4 (which scrolls to a ``cell-id=`` fragment but not to an HTML anchor in another
+# notebook) and in the HTML export (nbconvert gives each cell the element id ``cell-id=<id>``).
+SECTION_ANCHOR = re.compile(r'\A<a id="([A-Za-z0-9_-]{1,64})"></a>')
+
+
+def section_anchor(cell: nbformat.NotebookNode) -> str | None:
+    """The anchor a markdown cell opens with (its section's name for links), or None."""
+    match = SECTION_ANCHOR.match(cell.source) if cell.cell_type == "markdown" else None
+    return match.group(1) if match else None
+
+
 def carry_over_ids(new: nbformat.NotebookNode, old: nbformat.NotebookNode | None) -> None:
     """Give each cell the id of the same cell in the previous build, or a deterministic new one.
+
+    A section's cell (one that opens with ``<a id="name"></a>``) gets the id ``name``.
 
     Cells are matched by (type, source) first, then by position among cells of the same type, so that
     editing a cell's text keeps its id (the grader and the exercises refer to cells by id).
@@ -72,7 +87,16 @@ def carry_over_ids(new: nbformat.NotebookNode, old: nbformat.NotebookNode | None
         by_content.setdefault((cell.cell_type, cell.source), []).append(cell.get("id"))
     taken: set[str] = set()
     unmatched = []
+    for cell in new.cells:  # sections first: their ids are their anchors
+        anchor = section_anchor(cell)
+        if anchor is not None:
+            if anchor in taken:
+                raise ValueError(f'two sections carry the anchor <a id="{anchor}"></a>')
+            cell["id"] = anchor
+            taken.add(anchor)
     for index, cell in enumerate(new.cells):
+        if section_anchor(cell) is not None:
+            continue
         ids = [i for i in by_content.get((cell.cell_type, cell.source), []) if i and i not in taken]
         if ids:
             cell["id"] = ids[0]

@@ -76,12 +76,21 @@ under each page's title), or install it (`make lab`).
 """
 
 
+def section_links(notebook_json: str) -> str:
+    """Links to a section of another chapter, ``04_adagrad.ipynb#cell-id=rare-features``, as ``...#rare-features``.
+
+    JupyterLab scrolls to a ``cell-id=`` fragment; a section's cell id is its ``<a id>`` anchor (see
+    tools/notebooks.py), and that anchor is what a Sphinx page holds.
+    """
+    return notebook_json.replace(".ipynb#cell-id=", ".ipynb#")
+
+
 def build() -> None:
     shutil.rmtree(STAGE, ignore_errors=True)
     for folder in CONTENT_FOLDERS:
         (STAGE / folder).mkdir(parents=True)
         for notebook in sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb")):
-            shutil.copy2(notebook, STAGE / folder / notebook.name)
+            (STAGE / folder / notebook.name).write_text(section_links(notebook.read_text()), encoding="utf-8")
     (STAGE / "conf.py").write_text(CONF)
     (STAGE / "index.md").write_text(index_page())
     mathjax(STAGE / "_static")

@@ -2,9 +2,11 @@
 
     explore("adam", "rosenbrock")                 # one optimizer, sliders for its hyperparameters
     race(("gd", "momentum", "rmsprop", "adam"))   # several optimizers from the same start
+    conditioning(kappa=100)                       # a kappa slider: gradient descent against momentum
 
-The parts, bottom to top: ``controls`` (which sliders, their ranges; plain data),
-``replay`` (control values -> drawn data, via ``course_lib.descend``), ``redraw``
+The parts, bottom to top: ``controls`` (which sliders, their ranges, and ``Setting``: the landscape,
+start, steps and batch size as one checked, frozen value), ``replay`` (a setting, an optimizer and its
+hyperparameters -> drawn data, via ``course_lib.descend``), ``redraw``
 (a figure drawn once and updated by blitting), ``throttle`` (slider moves that
 arrive faster than redraws are merged, the last one wins), ``a11y`` (names and
 spoken values for screen readers), ``explorer`` (the ipywidgets). Widgets hold
@@ -15,11 +17,11 @@ runs (through the throttle), so benchmarks and tests can drive it without a brow
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from .controls import DEMO_LR, SLIDERS, relevant_sliders
+from .conditioning import ConditioningExplorer, conditioning
+from .controls import DEMO_LR, SETTING_CONTROLS, SLIDERS, Setting, relevant_sliders
 from .explorer import Explorer, Race
-from .replay import replay, replay_race
+from .replay import forget_replays, replay, replay_race
 
 
 def explore(
@@ -27,7 +29,6 @@ def explore(
     landscape: str = "rosenbrock",
     start: str | None = None,
     steps: int = 200,
-    problem: Any = None,
     batch_size: int | None = None,
     sliders: Sequence[str] | None = None,
     still: str = "lr",
@@ -41,7 +42,6 @@ def explore(
     landscape : a landscape name (see ``course_lib.LANDSCAPES``).
     start : one of the landscape's named starts; default its first.
     steps : number of steps replayed per update.
-    problem : reserved for data problems; only 2-D landscapes are explored for now (must be None).
     batch_size : if given, the landscape becomes a ``StochasticLandscape`` and a batch-size slider appears.
     sliders : the hyperparameter sliders to show; default all that matter for the optimizer.
     still : which control the still picture (shown where no widgets run: HTML export, GitHub) varies:
@@ -53,9 +53,6 @@ def explore(
     >>> explorer = explore("rmsprop", "ravine", lr=0.05)   # doctest: +SKIP
     >>> explorer.update(lr=0.1)["readout"]                  # doctest: +SKIP
     """
-    if problem is not None:
-        raise ValueError(f"problem must be None: explorers draw 2-D landscapes only for now, got {problem!r}; "
-                         "use descend and plots.loss_curves for data problems")
     return Explorer(optimizer, landscape, start, steps, batch_size, sliders, initial_values, still)
 
 
@@ -75,4 +72,5 @@ def race(
     return Race(optimizers, landscape, start, steps, batch_size, lrs)
 
 
-__all__ = ["DEMO_LR", "SLIDERS", "Explorer", "Race", "explore", "race", "relevant_sliders", "replay", "replay_race"]
+__all__ = ["DEMO_LR", "SETTING_CONTROLS", "SLIDERS", "ConditioningExplorer", "Explorer", "Race", "Setting",
+           "conditioning", "explore", "forget_replays", "race", "relevant_sliders", "replay", "replay_race"]

@@ -15,10 +15,11 @@ and on the explorer:
   so each new outcome is announced once the hand stops;
 - the picture's ``alt`` follows the explorer's description (a visually hidden HTML widget the
   kernel updates with each redraw, which screen readers reach even without the script);
-- ``data-lm-suppress-shortcuts``: Notebook 7 (and JupyterLab's command mode) take arrow keys for
-  moving between cells. In JupyterLab the focused slider gets them. In Notebook 7.6 they still do
-  not move it (checked in headless Chromium: in a chapter focus still moves to another cell), so
-  there the script adds a note beside the explorer saying how to use the keyboard instead.
+- ``data-lm-suppress-shortcuts``, and a key listener on the window: JupyterLab's and Notebook 7's command
+  mode take arrow keys for moving between cells. JupyterLab honours the attribute; Notebook 7.6 does not
+  (its document-level listener took the key before the slider, and focus jumped to another cell). The
+  listener runs before both, keeps a focused slider's keys (arrows, Page Up/Down, Home, End) from the
+  notebook and moves the slider through noUiSlider's API, so the keyboard works the same in both.
 
 The style sheet (a ``<style>`` in an HTML widget, no script needed) lets the row wrap: the
 controls move under the picture when the column is narrower than picture plus controls.
@@ -40,6 +41,7 @@ EXPLORER_CSS = """<style>
 ACCESSIBILITY_SCRIPT = r"""
 (function () {
   if (window.__courseExplorerA11y) { window.__courseExplorerA11y(); return; }
+  var SLIDER_KEYS = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End'];
   function shownValue(slider) {
     // The readout's number without d3's trailing zeros ("0.050" -> "0.05", "0.9000" -> "0.9").
     var readout = slider.querySelector('.widget-readout');
@@ -59,6 +61,7 @@ ACCESSIBILITY_SCRIPT = r"""
     speak();
     if (!handle.__courseSpeaks) {
       handle.__courseSpeaks = true;
+
       new MutationObserver(speak).observe(slider, {subtree: true, childList: true, characterData: true,
                                                    attributes: true, attributeFilter: ['aria-valuetext']});
     }
@@ -77,20 +80,9 @@ ACCESSIBILITY_SCRIPT = r"""
       new MutationObserver(copy).observe(description, {subtree: true, childList: true, characterData: true});
     }
   }
-  var notebook7 = /\/notebooks\//.test(window.location.pathname);  // Notebook 7's URLs; JupyterLab's are /lab/
-  function noteKeys(root) {
-    if (!notebook7 || root.querySelector('.course-explorer-keys')) { return; }
-    var note = document.createElement('p');
-    note.className = 'course-explorer-keys';
-    note.textContent = 'Keyboard: in Notebook 7 the arrow keys do not move these sliders. Click a slider\'s ' +
-      'readout (the number on its right), type a value and press Enter, or open the notebook in JupyterLab, ' +
-      'where Tab and the arrow keys work.';
-    root.appendChild(note);
-  }
   function patchAll() {
     document.querySelectorAll('.course-explorer').forEach(function (root) {
       root.setAttribute('data-lm-suppress-shortcuts', 'true');
-      noteKeys(root);
       root.querySelectorAll('.widget-slider').forEach(patchSlider);
       patchImage(root);
       root.querySelectorAll('.course-explorer-readout').forEach(function (readout) {
@@ -99,8 +91,33 @@ ACCESSIBILITY_SCRIPT = r"""
       });
     });
   }
+  // Keys for a focused slider. Notebook 7 takes arrow keys for its command-mode shortcuts in a listener on
+  // the document that runs before the slider sees the key (focus then jumps to another cell), and it
+  // ignores data-lm-suppress-shortcuts. A listener on the window runs first: it keeps the key from the
+  // notebook and moves the slider itself, through noUiSlider's API, as noUiSlider's own keys would.
+  function moveFocusedSlider(event) {
+    var handle = event.target;
+    if (SLIDER_KEYS.indexOf(event.key) < 0 || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (!handle || !handle.classList || !handle.classList.contains('noUi-handle')) { return; }
+    var track = handle.closest('.course-explorer .noUi-target');
+    var api = track && track.noUiSlider;
+    if (!api) { return; }
+    event.stopPropagation();
+    event.preventDefault();
+    var value = Number(api.get());
+    var range = api.options.range;
+    var steps = api.steps()[0];  // [step down, step up] at the current value; false at an end
+    var pages = (event.key === 'PageUp' || event.key === 'PageDown') ? 5 : 1;
+    var next = value;
+    if (event.key === 'Home') { next = Number(range.min); }
+    else if (event.key === 'End') { next = Number(range.max); }
+    else if (['ArrowRight', 'ArrowUp', 'PageUp'].indexOf(event.key) >= 0) { next = value + pages * (steps[1] || 0); }
+    else { next = value - pages * (steps[0] || 0); }
+    api.set(next);  // fires noUiSlider's "update": the widget sends the new value (continuous_update)
+  }
   var waiting = false;
   window.__courseExplorerA11y = patchAll;
+  window.addEventListener('keydown', moveFocusedSlider, true);
   // Widget views render after this script runs (and again when a cell is re-run): patch whatever appears.
   new MutationObserver(function () {
     if (waiting) { return; }

@@ -7,9 +7,12 @@ gets no beta1 and gradient descent gets only lr.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
 
 from .. import _validate as check
+from ..landscapes import LANDSCAPES, get_landscape
 from ..optimizers import OPTIMIZERS
 
 
@@ -40,11 +43,52 @@ SLIDERS = {
     "batch_size": SliderSpec("batch_size", "batch size", 1, 200, 1, integer=True, readout_format="d"),
 }
 HYPERPARAMETER_SLIDERS = ("lr", "gamma", "beta", "beta1", "beta2", "eps")
+# The controls every explorer has besides its hyperparameters: the fields of ``Setting``, in this order.
+SETTING_CONTROLS = ("landscape", "start", "steps", "batch_size")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Where and how long a replay runs: the landscape, the named start, the steps, and the batch size.
+
+    ``start=None`` is the landscape's first named start; a ``batch_size`` makes the landscape stochastic
+    (SGD, mini-batch). Checked when made, so a replay never runs on bad values.
+    """
+
+    landscape: str
+    start: str | None = None
+    steps: int = 200
+    batch_size: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check.check_choice("landscape", self.landscape, tuple(LANDSCAPES))
+        starts = landscape_starts(self.landscape)
+        object.__setattr__(self, "start", starts[0] if self.start is None else
+                           check.check_choice("start", self.start, starts))
+        object.__setattr__(self, "steps", check.check_positive_int("steps", self.steps))
+        if self.batch_size is not None:
+            object.__setattr__(self, "batch_size", check.check_positive_int("batch_size", self.batch_size))
+
+    def changed(self, **values: Any) -> Setting:
+        """A copy with some controls changed (``SETTING_CONTROLS``); a new landscape starts at its first start."""
+        unknown = sorted(set(values) - set(SETTING_CONTROLS))
+        if unknown:
+            raise TypeError(f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(SETTING_CONTROLS)}")
+        if values.get("landscape", self.landscape) != self.landscape and "start" not in values:
+            values["start"] = None
+        return replace(self, **values)
 
 # Learning rates that make a good first picture on the 2-D landscapes (the library
 # defaults are torch's, tuned for networks: Adam's 1e-3 barely moves in 200 steps here).
 DEMO_LR = {"gd": 1e-3, "momentum": 1e-3, "adagrad": 0.5, "rmsprop": 0.01, "adadelta": 1.0, "adam": 0.05,
            "adamw": 0.05}
+
+
+@cache
+def landscape_starts(name: str) -> tuple[str, ...]:
+    """The named starts of a landscape, in its order (the first is the default)."""
+    return tuple(get_landscape(name).starts)
 
 
 def relevant_sliders(optimizer: str) -> tuple[str, ...]:

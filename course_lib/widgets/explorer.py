@@ -29,9 +29,9 @@ from ..plots.figures import image_html, png_bytes
 from ..plots.maps import contour, run_panels
 from ..plots.style import styles_for_names
 from .a11y import ACCESSIBILITY_SCRIPT, EXPLORER_CSS
-from .controls import SLIDERS, initial_hyperparams, relevant_sliders
+from .controls import SETTING_CONTROLS, SLIDERS, Setting, initial_hyperparams, landscape_starts, relevant_sliders
 from .redraw import LiveMap
-from .replay import cached_landscape, landscape_for, replay, replay_race, run_name
+from .replay import landscape_for, replay, replay_race, run_name
 from .throttle import LatestWins
 
 STATIC_LR_FACTOR = 5.0  # the still picture of lr shows lr / 5, lr and lr * 5
@@ -73,18 +73,66 @@ def still_values(name: str, value: float, n_samples: int | None = None) -> list[
     return [spec.min + (value - spec.min) / 2, value, value + (spec.max - value) / 2]
 
 
-class _Explorer:
+def still_picture_html(png: bytes, description: str) -> str:
+    """The still picture with its description twice: as alt text, and as a caption in words under it.
+
+    The caption is for readers who see the picture but cannot run it (its paths are small) and for
+    exported pages; screen readers read the alt text, so the caption is hidden from them (read once).
+    """
+    return (f'<figure class="course-explorer-still" style="margin: 0;">{image_html(png, description)}'
+            f'<figcaption aria-hidden="true" style="font-size: 0.9em;">In words: {html.escape(description)}'
+            '</figcaption></figure>')
+
+
+class Shown:
+    """What every explorer shows: the live view where widgets run, the still picture elsewhere.
+
+    Subclasses set ``view`` (the widget), ``readout`` (an HTML widget) and define ``still_figure``
+    and ``update``.
+    """
+
+    view: W.Widget
+    readout: W.HTML
+
+    def still_figure(self) -> Any:
+        raise NotImplementedError
+
+    def update(self, **values: Any) -> Any:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # One output, several renderings: the live widget where a widget manager runs, the still
+        # picture elsewhere (as <img alt> for HTML export and screen readers, and as PNG), then text.
+        fig = self.still_figure()
+        alt = plot_description.figure_description(fig)
+        png = png_bytes(fig)
+        plt.close(fig)
+        return {
+            "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                         "model_id": self.view.model_id},
+            "text/html": still_picture_html(png, alt),
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
+        }
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(Javascript(ACCESSIBILITY_SCRIPT))  # names the sliders, speaks their values (see a11y)
+
+    def static_png(self) -> str:
+        """Base64 PNG of the still picture (for front ends without widgets)."""
+        return self._repr_mimebundle_()["image/png"]
+
+
+class _Explorer(Shown):
     """Shared parts: the landscape and start dropdowns, the image, the readout, the mimebundle."""
 
     sliders: dict[str, W.Widget]  # set by each subclass before _assemble: its own sliders, shown first
 
     def __init__(self, landscape: str, start: str | None, steps: int, batch_size: int | None) -> None:
-        check.check_choice("landscape", landscape, tuple(LANDSCAPES))
-        self.controls: dict[str, Any] = {"landscape": landscape, "steps": check.check_positive_int("steps", steps),
-                                         "batch_size": batch_size, "seed": 0}
-        if batch_size is not None:
-            check.check_positive_int("batch_size", batch_size)
-        self.controls["start"] = self._start_or_default(start)
+        self.setting = Setting(landscape, start, steps, batch_size)
         self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self.image.add_class("course-explorer-figure")
         self.readout = W.HTML()
@@ -96,10 +144,10 @@ class _Explorer:
         self.description.add_class("course-explorer-alt")
         self.landscape_menu = W.Dropdown(options=list(LANDSCAPES), value=landscape, description="landscape",
                                          style={"description_width": DESCRIPTION_WIDTH}, layout=W.Layout(width="100%"))
-        self.start_menu = W.Dropdown(options=list(self.landscape.starts), value=self.controls["start"],
+        self.start_menu = W.Dropdown(options=list(self.landscape.starts), value=self.setting.start,
                                      description="start", style={"description_width": DESCRIPTION_WIDTH},
                                      layout=W.Layout(width="100%"))
-        self.general = {"steps": make_slider("steps", self.controls["steps"])}
+        self.general = {"steps": make_slider("steps", self.setting.steps)}
         if batch_size is not None:
             self.general["batch_size"] = make_slider("batch_size", batch_size)
         # Slider moves go through the throttle; update() itself stays synchronous for tests and benchmarks.
@@ -107,11 +155,10 @@ class _Explorer:
 
     @property
     def landscape(self) -> Any:
-        return landscape_for(self.controls)
+        return landscape_for(self.setting)
 
-    def _start_or_default(self, start: str | None) -> str:
-        starts = tuple(cached_landscape(self.controls["landscape"]).starts)
-        return starts[0] if start is None else check.check_choice("start", start, starts)
+    def _title(self) -> str:
+        raise NotImplementedError
 
     def _assemble(self, labels: list[str], styles: list[Any]) -> None:
         """Build the live figure and the layout, connect the controls, and draw the first picture.
@@ -138,20 +185,25 @@ class _Explorer:
         self.start_menu.observe(lambda change: self.throttle.request(start=change["new"]), names="value")
 
     def _set_general(self, values: dict[str, Any]) -> bool:
-        """Apply landscape/start/steps/batch_size changes; True when the background must be redrawn."""
-        new_landscape = "landscape" in values and values["landscape"] != self.controls["landscape"]
+        """Apply the setting's controls among ``values``; True when the background must be redrawn."""
+        changes = {name: values[name] for name in SETTING_CONTROLS if name in values}
+        if not changes:
+            return False
+        before = self.setting
+        if changes.get("landscape", before.landscape) != before.landscape:
+            changes.pop("start", None)  # the start menu still names the old landscape's start
+        self.setting = before.changed(**changes)
+        new_landscape = self.setting.landscape != before.landscape
         if new_landscape:
-            self.controls["landscape"] = check.check_choice("landscape", values["landscape"], tuple(LANDSCAPES))
-            self.controls["start"] = self._start_or_default(None)
-            self.start_menu.options = list(self.landscape.starts)
-            self.start_menu.value = self.controls["start"]
-        if "start" in values and not new_landscape:
-            self.controls["start"] = self._start_or_default(values["start"])
-        if "steps" in values:
-            self.controls["steps"] = check.check_positive_int("steps", values["steps"])
-        if "batch_size" in values:
-            self.controls["batch_size"] = check.check_positive_int("batch_size", values["batch_size"])
+            self.start_menu.options = list(landscape_starts(self.setting.landscape))
+            self.start_menu.value = self.setting.start
         return new_landscape
+
+    def _check_controls(self, values: dict[str, Any], own: tuple[str, ...]) -> None:
+        allowed = (*own, *SETTING_CONTROLS)
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise TypeError(f"unknown control(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
 
     def redraw(self, results: list[dict[str, Any]]) -> None:
         """Show replayed runs (``replay`` results): the picture, the readout and the description.
@@ -166,40 +218,6 @@ class _Explorer:
     def alt_text(self, results: list[dict[str, Any]]) -> str:
         ends = "; ".join(r["readout"] for r in results)
         return f"Contour map: {' '.join(self.live.title.split())}, the path of each run from its start. {ends}."
-
-    def _title(self) -> str:
-        raise NotImplementedError
-
-    def update(self, **values: Any) -> Any:
-        raise NotImplementedError
-
-    def still_figure(self) -> Any:
-        raise NotImplementedError
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        # One output, several renderings: the live widget where a widget manager runs, the still
-        # picture elsewhere (as <img alt> for HTML export and screen readers, and as PNG), then text.
-        fig = self.still_figure()
-        alt = plot_description.figure_description(fig)
-        png = png_bytes(fig)
-        plt.close(fig)
-        return {
-            "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
-                                                         "model_id": self.view.model_id},
-            "text/html": image_html(png, alt),
-            "image/png": base64.b64encode(png).decode("ascii"),
-            "text/plain": f"{type(self).__name__}: {self.readout.value.replace('<br>', '; ')}",
-        }
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import Javascript, display
-
-        display(self._repr_mimebundle_(), raw=True)
-        display(Javascript(ACCESSIBILITY_SCRIPT))  # names the sliders, speaks their values (see a11y)
-
-    def static_png(self) -> str:
-        """Base64 PNG of the still picture (for front ends without widgets)."""
-        return self._repr_mimebundle_()["image/png"]
 
 
 class Explorer(_Explorer):
@@ -219,7 +237,7 @@ class Explorer(_Explorer):
         self._assemble([self._name()], styles_for_names([style_key(optimizer, batch_size)]))
 
     def _name(self) -> str:
-        return run_name(self.optimizer, self.controls["batch_size"])
+        return run_name(self.optimizer, self.setting.batch_size)
 
     def _title(self) -> str:
         return f"{self._name()} on {self.landscape.title}"
@@ -229,36 +247,32 @@ class Explorer(_Explorer):
 
         Returns the replayed data (see ``replay``). This is what a slider move runs.
         """
+        self._check_controls(values, tuple(self.hyperparams))
         hyper = {k: v for k, v in values.items() if k in self.hyperparams}
-        unknown = set(values) - set(hyper) - {"landscape", "start", "steps", "batch_size"}
-        if unknown:
-            raise TypeError(f"unknown control(s) {', '.join(sorted(unknown))}; allowed: "
-                            f"{', '.join([*self.hyperparams, 'landscape', 'start', 'steps', 'batch_size'])}")
         make_optimizer(self.optimizer, **{**self.hyperparams, **hyper})  # checks the values before keeping them
         self.hyperparams.update(hyper)
         name_before = self._name()
         if self._set_general(values) or self._name() != name_before:  # a new map, or SGD became mini-batch GD
             self.live.paths[0].set_label(self._name())
             self.live.set_landscape(self.landscape, self._title())
-        result = replay({**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)})
+        result = replay(self.setting, self.optimizer, self.hyperparams)
         self.redraw([result])
         return result
 
     def still_figure(self) -> Any:
         """Small multiples over the ``still`` control (default lr: lr / 5, lr, lr * 5), on the same landscape."""
         name = self.still
-        current = self.controls[name] if name == "batch_size" else self.hyperparams[name]
-        values = still_values(name, current, getattr(self.landscape, "n_samples", None))
+        current = self.setting.batch_size if name == "batch_size" else self.hyperparams[name]
+        values = still_values(name, float(current or 1), getattr(self.landscape, "n_samples", None))
         runs, captions = [], []
         for value in values:
-            controls = {**self.controls, "optimizer": self.optimizer, "hyperparams": dict(self.hyperparams)}
             if name == "batch_size":
-                controls["batch_size"] = int(value)
+                run = replay(self.setting.changed(batch_size=int(value)), self.optimizer, self.hyperparams)
                 captions.append(f"batch size {int(value)}")
             else:
-                controls["hyperparams"][name] = value
+                run = replay(self.setting, self.optimizer, {**self.hyperparams, name: value})
                 captions.append(f"{name} = {value:.3g}")
-            runs.append(replay(controls)["trajectory"])
+            runs.append(run["trajectory"])
         quantity = {"batch_size": "batch sizes", "lr": "learning rates"}.get(name, f"values of {name}")
         what = "SGD and mini-batch GD" if name == "batch_size" and self.optimizer == "gd" else self._name()
         return run_panels(self.landscape, runs, captions,
@@ -278,7 +292,7 @@ class Race(_Explorer):
         lrs = dict(lrs or {})
         self.hyperparams = {name: initial_hyperparams(name, **({"lr": lrs[name]} if name in lrs else {}))
                             for name in self.optimizers}
-        self.controls["lr_multiplier"] = 1.0
+        self.lr_multiplier = 1.0
         self.sliders = {"lr_multiplier": W.FloatLogSlider(
             value=1.0, base=10, min=-2, max=2, step=0.1, description="lr multiplier (all)", readout_format=".2g",
             **_slider_look())}
@@ -290,20 +304,17 @@ class Race(_Explorer):
 
     def update(self, **values: Any) -> list[dict[str, Any]]:
         """Apply new control values (e.g. ``update(lr_multiplier=2)``), replay every racer, redraw in place."""
-        unknown = set(values) - {"lr_multiplier", "landscape", "start", "steps", "batch_size"}
-        if unknown:
-            raise TypeError(f"unknown control(s) {', '.join(sorted(unknown))}; allowed: "
-                            "lr_multiplier, landscape, start, steps, batch_size")
+        self._check_controls(values, ("lr_multiplier",))
         if "lr_multiplier" in values:
-            self.controls["lr_multiplier"] = check.check_positive("lr_multiplier", values["lr_multiplier"])
+            self.lr_multiplier = check.check_positive("lr_multiplier", values["lr_multiplier"])
         if self._set_general(values):
             self.live.set_landscape(self.landscape, self._title())
-        results = replay_race({**self.controls, "optimizers": self.optimizers, "hyperparams": self.hyperparams})
+        results = replay_race(self.setting, self.optimizers, self.hyperparams, self.lr_multiplier)
         self.redraw(results)
         return results
 
     def still_figure(self) -> Any:
         """The race at the current settings, with the still-picture note."""
-        results = replay_race({**self.controls, "optimizers": self.optimizers, "hyperparams": self.hyperparams})
+        results = replay_race(self.setting, self.optimizers, self.hyperparams, self.lr_multiplier)
         return contour(self.landscape, [r["trajectory"] for r in results],
                        title=f"{self._title()}\n{STILL_NOTE}").figure

@@ -26,6 +26,10 @@ from ..plots.style import MARKERS, SMALL_FONT, Style
 
 FIGSIZE = (6.0, 4.4)  # inches; 540 x 396 px at 90 dpi, which leaves room for the controls beside it
 DPI = 90
+RING_SIZE, RING_WIDTH = 14.0, 2.2  # points: the ring marking where a path leaves the map
+# The ring sits on the map's edge, half outside it. Keep the title and the tick labels one ring radius
+# further away than matplotlib's default pads (6 and 3.5 points), so the ring never covers them.
+RING_ROOM = RING_SIZE / 2 + RING_WIDTH
 
 
 class LiveMap:
@@ -42,8 +46,8 @@ class LiveMap:
             path, = self.ax.plot([], [], label=label, animated=True, zorder=6, **style.line(offset=i))
             start, = self.ax.plot([], [], MARKERS["start"], ms=8, color=color, mec="black", animated=True, zorder=7)
             end, = self.ax.plot([], [], MARKERS["end"], ms=11, color=color, mec="black", animated=True, zorder=8)
-            ring, = self.ax.plot([], [], MARKERS["exit"], ms=14, mfc="none", mec=color, mew=2.2, animated=True,
-                                 zorder=8, clip_on=False)
+            ring, = self.ax.plot([], [], MARKERS["exit"], ms=RING_SIZE, mfc="none", mec=color, mew=RING_WIDTH,
+                                 animated=True, zorder=8, clip_on=False)
             note = self.ax.text(0, 0, "", color=color, fontsize=SMALL_FONT, fontweight="bold", ha="center",
                                 va="bottom", animated=True, zorder=9,
                                 bbox={"boxstyle": "round", "fc": "white", "ec": color, "alpha": 0.9})
@@ -61,6 +65,8 @@ class LiveMap:
         draw_landscape(self.ax, landscape)
         self.title = title
         set_title(self.ax, title, fontsize=11)
+        self.ax.set_title(self.ax.get_title(), fontsize=11, pad=6 + RING_ROOM)
+        self.ax.tick_params(pad=3.5 + RING_ROOM)
         self.ax.legend(handles=self.paths + marker_legend_handles(landscape, True), loc="upper right",
                        fontsize=SMALL_FONT, framealpha=0.9)
         self.canvas.draw()

@@ -1,22 +1,22 @@
 """From control values to drawn data: the explorers' logic, with no widgets in it.
 
-``replay(controls)`` runs ``descend`` for one optimizer and returns what the
-figure and the readout show; ``replay_race`` does it for several optimizers
-from the same start. Tests call them directly, without a browser.
+``replay(setting, optimizer, hyperparams)`` runs ``descend`` for one optimizer and returns what the
+figure and the readout show; ``replay_race`` does it for several optimizers from the same start.
+Tests call them directly, without a browser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
-
-import numpy as np
 
 from .. import _validate as check
 from ..descent import Trajectory, descend
 from ..landscapes import StochasticLandscape, get_landscape
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..plots.paths import left_map_at, left_map_note
+from .controls import Setting
 
 
 @lru_cache(maxsize=16)
@@ -26,27 +26,22 @@ def cached_landscape(name: str, stochastic: bool = False) -> Any:
     return StochasticLandscape(landscape) if stochastic else landscape
 
 
-def landscape_for(controls: dict[str, Any]) -> Any:
-    """The landscape the controls name; a stochastic one when a batch size is chosen."""
-    problem = controls.get("problem")
-    if problem is not None:
-        return problem
-    return cached_landscape(controls["landscape"], controls.get("batch_size") is not None)
+def landscape_for(setting: Setting) -> Any:
+    """The landscape the setting names; a stochastic one when a batch size is chosen."""
+    return cached_landscape(setting.landscape, setting.batch_size is not None)
 
 
-def run(controls: dict[str, Any], optimizer: str, hyperparams: dict[str, float]) -> Trajectory:
-    landscape = landscape_for(controls)
-    start = controls.get("start")
-    start_point = landscape.start_point(start) if isinstance(start, str) else start
+def run(setting: Setting, optimizer: str, hyperparams: Mapping[str, float]) -> Trajectory:
+    landscape = landscape_for(setting)
     return descend(
         make_optimizer(optimizer, **hyperparams),
         landscape,
-        start=start_point,
-        steps=check.check_positive_int("steps", controls.get("steps", 200)),
-        batch_size=controls.get("batch_size"),
-        seed=controls.get("seed", 0),
+        start=landscape.start_point(setting.start),
+        steps=setting.steps,
+        batch_size=setting.batch_size,
+        seed=setting.seed,
         record_diagnostics=False,
-        label=run_name(optimizer, controls.get("batch_size")),
+        label=run_name(optimizer, setting.batch_size),
     )
 
 
@@ -57,7 +52,7 @@ def run_name(optimizer: str, batch_size: int | None) -> str:
     return "SGD" if batch_size == 1 else "Mini-batch GD"
 
 
-def describe(trajectory: Trajectory, hyperparams: dict[str, float], batch_size: int | None = None,
+def describe(trajectory: Trajectory, hyperparams: Mapping[str, float], batch_size: int | None = None,
              left_at: int | None = None) -> str:
     """One line for the readout: what ran (with its batch size), its hyperparameters and the outcome."""
     values = ", ".join(f"{k}={v:.4g}" for k, v in hyperparams.items())
@@ -72,22 +67,36 @@ def describe(trajectory: Trajectory, hyperparams: dict[str, float], batch_size: 
     return f"{run_name(trajectory.optimizer, batch_size)} [{values}]: {'; '.join(notes)}"
 
 
-def replay(controls: dict[str, Any]) -> dict[str, Any]:
-    """Run the descent the controls describe and return the data to draw.
+REPLAYS_KEPT = 512  # replays remembered; each holds a few 200-step paths (about 20 kB)
 
-    Parameters
-    ----------
-    controls : dict with "optimizer" (name), "hyperparams" (dict), "landscape" (name), "start"
-        (a start name of the landscape or a point), "steps", optional "batch_size" (SGD on the
-        landscape made stochastic), "seed", "problem" (a landscape object instead of a name).
+
+def replay(setting: Setting, optimizer: str, hyperparams: Mapping[str, float]) -> dict[str, Any]:
+    """Run ``optimizer`` with ``hyperparams`` as ``setting`` says and return the data to draw.
+
+    A replay is deterministic (seeded), so each is computed once: a slider dragged back and forth
+    passes the same positions again (its steps are discrete), and the race replays four optimizers
+    per move. The arrays returned are read-only because they are shared with later calls.
 
     Returns
     -------
     dict with "x", "y" (the path), "losses", "diverged_at", "left_at" (the first step off the plotted
     map, or None), "readout" (text) and "trajectory".
     """
-    trajectory = run(controls, controls["optimizer"], controls["hyperparams"])
-    landscape = landscape_for(controls)
+    return dict(_replay_once(setting, optimizer, tuple(hyperparams.items())))
+
+
+def forget_replays() -> None:
+    """Forget every remembered replay (benchmarks time a replay from scratch with it)."""
+    _replay_once.cache_clear()
+
+
+@lru_cache(maxsize=REPLAYS_KEPT)
+def _replay_once(setting: Setting, optimizer: str, hyperparams: tuple[tuple[str, float], ...]) -> dict[str, Any]:
+    values = dict(hyperparams)
+    trajectory = run(setting, optimizer, values)
+    for array in (trajectory.params, trajectory.losses):
+        array.setflags(write=False)
+    landscape = landscape_for(setting)
     left_at = left_map_at(trajectory.params[:, :2], landscape.xlim, landscape.ylim)
     return {
         "x": trajectory.params[:, 0],
@@ -95,26 +104,17 @@ def replay(controls: dict[str, Any]) -> dict[str, Any]:
         "losses": trajectory.losses,
         "diverged_at": trajectory.diverged_at,
         "left_at": left_at,
-        "readout": describe(trajectory, controls["hyperparams"], controls.get("batch_size"), left_at),
+        "readout": describe(trajectory, values, setting.batch_size, left_at),
         "trajectory": trajectory,
     }
 
 
-def replay_race(controls: dict[str, Any]) -> list[dict[str, Any]]:
-    """``replay`` for each optimizer in ``controls["optimizers"]`` from the same start.
+def replay_race(setting: Setting, optimizers: Sequence[str], hyperparams: Mapping[str, Mapping[str, float]],
+                lr_multiplier: float = 1.0) -> list[dict[str, Any]]:
+    """``replay`` for each optimizer from the same start, its learning rate times ``lr_multiplier``.
 
-    Each optimizer's hyperparameters are ``controls["hyperparams"][name]``, with its learning rate
-    multiplied by ``controls.get("lr_multiplier", 1.0)`` (one shared knob for all).
+    Each optimizer's hyperparameters are ``hyperparams[name]``; the multiplier is one shared knob for all.
     """
-    multiplier = check.check_positive("lr_multiplier", controls.get("lr_multiplier", 1.0))
-    results = []
-    for name in controls["optimizers"]:
-        hyperparams = dict(controls["hyperparams"][name])
-        hyperparams["lr"] = hyperparams["lr"] * multiplier
-        results.append(replay({**controls, "optimizer": name, "hyperparams": hyperparams}))
-    return results
-
-
-def final_points(results: list[dict[str, Any]]) -> np.ndarray:
-    """Where each run ended (for tests and readouts)."""
-    return np.array([[r["x"][-1], r["y"][-1]] for r in results])
+    multiplier = check.check_positive("lr_multiplier", lr_multiplier)
+    return [replay(setting, name, {**hyperparams[name], "lr": hyperparams[name]["lr"] * multiplier})
+            for name in optimizers]
