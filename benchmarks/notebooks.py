@@ -8,6 +8,7 @@ what dominates. Notebooks that do not exist yet are simply not timed.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,18 @@ COURSE_NOTEBOOKS = 10
 
 def _is_chapter(path: Path) -> bool:
     return path.parent.name == "notebooks"  # every course notebook, 00 and 08 included, has the 10 s target
+
+
+def kernel_environment() -> dict[str, str]:
+    """The environment each timed kernel gets: this one, with one OpenBLAS thread unless another number is set.
+
+    ``make lab``, ``make notebooks`` and ``make bench`` export OPENBLAS_NUM_THREADS=1 (see the Makefile), so a
+    chapter is timed the way the course runs it also when this module is started without make. Left to several
+    threads, OpenBLAS made chapter 08 1.5x and chapter 03 1.7x slower at load 2 on 2 cores.
+    """
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
 
 
 def time_notebook(path: Path, timeout: int = 300) -> dict[str, Any]:
@@ -35,7 +48,7 @@ def time_notebook(path: Path, timeout: int = 300) -> dict[str, Any]:
     cell_seconds: list[tuple[float, int, str]] = []
     error = None
     start = time.perf_counter()
-    with client.setup_kernel():
+    with client.setup_kernel(env=kernel_environment()):
         kernel_ready = time.perf_counter()
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":

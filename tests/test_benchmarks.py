@@ -75,6 +75,20 @@ def test_notebook_timing_records_cells_and_errors(tmp_path):
     _check_rows(result["rows"])
 
 
+@pytest.mark.notebook
+def test_notebook_timing_runs_kernels_with_one_blas_thread_unless_told(tmp_path, monkeypatch):
+    probe = _write_notebook(tmp_path / "probe.ipynb", ["import os\nassert os.environ['OPENBLAS_NUM_THREADS'] == "
+                                                       "os.environ['EXPECTED_THREADS']"])
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("EXPECTED_THREADS", "1")
+    assert notebooks.time_notebook(probe)["error"] is None
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # a number that is set is kept
+    monkeypatch.setenv("EXPECTED_THREADS", "2")
+    assert notebooks.time_notebook(probe)["error"] is None
+    monkeypatch.setenv("EXPECTED_THREADS", "3")  # and the probe can fail
+    assert "AssertionError" in notebooks.time_notebook(probe)["error"]
+
+
 def test_explorer_benchmark_splits_replay_and_redraw():
     result = explorer.run(moves_per_explorer=2, landscapes=("bowl",), steps=5)
     assert set(result["explorers"]) == {"adam on bowl", "race (4 optimizers)"}

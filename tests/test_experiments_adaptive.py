@@ -517,3 +517,31 @@ def test_tuned_race_gives_each_entry_its_best_value_and_batch_size():
         gaps = [choosing.final_gap(descend(optimizer.clone(**{knob: v}), problem, steps=50, batch_size=batch_size,
                                            record_diagnostics=False, batch_loss=True), problem) for v in values]
         assert run.hyperparams[knob] == values[int(np.argmin(gaps))]
+
+
+def test_rare_features_over_seeds_reuses_matching_runs_and_gets_the_same_numbers():
+    lrs = [0.1, 1.0]
+    fresh = adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0, 1], lrs=lrs, steps=150)
+    # Seed 0's sweep made beforehand, as chapter 04 does (with diagnostics and full-batch losses this time).
+    earlier = adaptive.sweep(AdaGrad(), SparseLogisticRegression(seed=0), "lr", lrs, steps=150, batch_size=1)
+    reused = adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0, 1], lrs=lrs, steps=150, reuse=earlier)
+    for key, values in fresh["AdaGrad"].items():
+        np.testing.assert_array_equal(reused["AdaGrad"][key], values)
+
+
+def test_rare_features_over_seeds_takes_a_reused_run_in_place_of_running_it():
+    # A run with the same key but other final weights shows that the reused run, not a new one, is read.
+    earlier = adaptive.sweep(AdaGrad(), SparseLogisticRegression(seed=0), "lr", [1.0], steps=50, batch_size=1)
+    earlier[0].final = SparseLogisticRegression(seed=0).w_true.copy()
+    result = adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0], lrs=[1.0], steps=50, reuse=earlier)
+    assert result["AdaGrad"]["rare"].tolist() == [0.0]
+    # Another seed, batch size, step count or optimizer is not the same run, so it is run afresh.
+    for other in (dict(seeds=[1]), dict(batch_size=2), dict(steps=60)):
+        options = dict(seeds=[0], lrs=[1.0], steps=50, reuse=earlier) | other
+        assert adaptive.rare_features_over_seeds([AdaGrad()], **options)["AdaGrad"]["rare"][0] > 0.1
+    assert adaptive.rare_features_over_seeds([Adam(lr=1.0)], seeds=[0], lrs=[1.0], steps=50,
+                                             reuse=earlier)["Adam"]["rare"][0] > 0.1
+    with pytest.raises(TypeError, match="reuse must hold Trajectories"):
+        adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0], lrs=[1.0], steps=50, reuse=[0.5])
+    with pytest.raises(ValueError, match="lrs for AdaGrad is empty"):
+        adaptive.rare_features_over_seeds([AdaGrad()], seeds=[0], lrs=[], steps=50)

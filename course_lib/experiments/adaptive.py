@@ -253,6 +253,7 @@ def rare_features_over_seeds(
     lrs: Sequence[float] | Mapping[str, Sequence[float]],
     steps: int = 2000,
     batch_size: int = 1,
+    reuse: Sequence[Trajectory] = (),
 ) -> dict[str, dict[str, np.ndarray]]:
     """Each optimizer tuned and measured on ``SparseLogisticRegression(seed=s)`` for every seed.
 
@@ -261,6 +262,12 @@ def rare_features_over_seeds(
     spend the runs around each optimizer's own best rate) and keeps the rate with the lowest
     held-out loss after ``steps`` steps of ``batch_size`` examples; for that run the mean
     distance of the rare and of the common weights from the true ones is recorded.
+
+    ``reuse`` takes runs that were already made the same way, ``descend(optimizer.clone(lr=...),
+    SparseLogisticRegression(seed=s), steps=steps, batch_size=batch_size, seed=s)`` (chapter 04 passes its
+    seed-0 sweep): a run whose optimizer, hyperparameters, seed, batch size and number of steps match one of
+    the sweep's runs stands in for it instead of being run again. Only its last parameters are read, so
+    whether it recorded diagnostics or batch losses does not matter; runs that diverged are run again.
 
     Returns
     -------
@@ -278,12 +285,18 @@ def rare_features_over_seeds(
     out: dict[str, dict[str, list[float]]] = {
         opt.label: {key: [] for key in ("best_lr", "held_out", "rare", "common")} for opt in optimizers
     }
+    empty = [label for label, grid in grids.items() if len(grid) == 0]
+    if empty:
+        raise ValueError(f"lrs for {', '.join(empty)} is empty; give at least one learning rate")
+    done = {_run_key(run): run for run in reuse if _reusable(run, steps, batch_size)}
     for seed in seeds:
         problem = SparseLogisticRegression(seed=int(seed))
         for optimizer in optimizers:
             grid = grids[optimizer.label]
-            runs = sweep(optimizer, problem, "lr", grid, steps=steps, batch_size=batch_size, seed=int(seed),
-                         record_diagnostics=False, batch_loss=True)
+            runs = [done.get(_run_key(optimizer.clone(lr=lr), int(seed), batch_size))
+                    or descend(optimizer.clone(lr=lr), problem, steps=steps, batch_size=batch_size, seed=int(seed),
+                               record_diagnostics=False, batch_loss=True)
+                    for lr in grid]
             held_out = [problem.test_loss(run.final) for run in runs]
             best = int(np.argmin(held_out))
             final_error = np.abs(runs[best].final - problem.w_true)
@@ -293,6 +306,21 @@ def rare_features_over_seeds(
             row["rare"].append(float(final_error[problem.is_rare].mean()))
             row["common"].append(float(final_error[~problem.is_rare].mean()))
     return {label: {key: np.array(values) for key, values in row.items()} for label, row in out.items()}
+
+
+def _reusable(run: Trajectory, steps: int, batch_size: int) -> bool:
+    if not isinstance(run, Trajectory):
+        raise TypeError(f"reuse must hold Trajectories (runs of descend or sweep), got a {type(run).__name__}")
+    return run.problem == "sparse_logistic" and not run.diverged and run.steps == steps and run.batch_size == batch_size
+
+
+def _run_key(run_or_optimizer: Trajectory | Optimizer, seed: int | None = None, batch_size: int | None = None) -> tuple:
+    """What makes two runs on one seed's data set the same run: the optimizer, its numbers, the seed, the batch."""
+    if isinstance(run_or_optimizer, Trajectory):
+        run = run_or_optimizer
+        return run.optimizer, tuple(sorted(run.hyperparams.items())), run.seed, run.batch_size
+    optimizer = run_or_optimizer
+    return optimizer.name, tuple(sorted(optimizer.hyperparams.items())), seed, batch_size
 
 
 def share_of_batches_with_feature(rate: float, batch_sizes: Sequence[int]) -> dict[int, float]:
