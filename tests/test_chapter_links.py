@@ -86,6 +86,19 @@ def test_links_to_another_chapters_section_name_a_cell_of_it(chapter):
             assert fragment.removeprefix("cell-id=") in ids, f"{chapter.name}: {target} has no cell {fragment}"
 
 
+LABELLED_SECTION_LINK = re.compile(r"\[([^\]]+)\]\(\d\d_[a-z0-9_]+\.ipynb#[^)\s]+\)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_links_to_another_chapters_section_say_which_section(chapter):
+    # Notebook 7 opens the other chapter at its top (it drops the fragment): "ch. 4" alone leaves the reader
+    # to guess where in it the evidence is, so a link's text names the experiment or the section too.
+    for cell in json.loads(chapter.read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for text in LABELLED_SECTION_LINK.findall("".join(cell["source"])):
+                assert not re.fullmatch(r"(ch\.|chapter) \d+(, measured)?", text), f"{chapter.name}: [{text}]"
+
+
 def test_the_static_site_points_section_links_at_the_anchor_its_pages_hold():
     from tools.site import section_links
 
