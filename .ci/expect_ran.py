@@ -17,11 +17,15 @@ import xml.etree.ElementTree as ET
 
 
 def outcomes(report: str) -> dict[str, str]:
-    """{classname::name: passed | skipped | failed} for every test case of the report."""
+    """{classname::name: passed | xfailed | skipped | failed} for every test case of the report."""
     result = {}
     for case in ET.parse(report).iter("testcase"):
         name = f"{case.get('classname', '').replace('.', '/')}::{case.get('name')}"
-        if case.find("skipped") is not None:
+        skipped = case.find("skipped")
+        if skipped is not None and skipped.get("type") == "pytest.xfail":
+            # A (strict) xfail ran and failed as declared: not a skip, and not a pass either.
+            result[name] = "xfailed"
+        elif skipped is not None:
             result[name] = "skipped"
         elif case.find("failure") is not None or case.find("error") is not None:
             result[name] = "failed"
