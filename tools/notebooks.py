@@ -32,6 +32,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from course_lib.exercises.release import keep_source_newer  # the .md stays at least as new as its .ipynb
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_FOLDERS = ("notebooks", "solutions")  # built here; exercises/ is written by `make release`
 CHECKED_FOLDERS = (*SOURCE_FOLDERS, "exercises")
@@ -191,18 +193,6 @@ def build(source: Path, refresh_timings: bool = False) -> Path:
     nbformat.write(nb, target)
     keep_source_newer(source, target)
     return target
-
-
-def keep_source_newer(source: Path, built: Path) -> None:
-    """Give the source the built notebook's modification time if it is older.
-
-    jupytext's contents manager (installed with the test extras) refuses to open a paired .ipynb that is
-    more recent than its .md, for fear of losing edits made to the .ipynb; a build always writes the .ipynb
-    after its source, so without this `make lab` would refuse every notebook just built.
-    """
-    built_ns = built.stat().st_mtime_ns
-    if source.stat().st_mtime_ns < built_ns:
-        os.utime(source, ns=(built_ns, built_ns))
 
 
 def _inputs(nb: nbformat.NotebookNode) -> list[tuple]:

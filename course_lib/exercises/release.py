@@ -259,15 +259,21 @@ def release(solutions: Path, exercises: Path, names: list[str] | None = None) ->
             if not _same(target, text):
                 target.write_text(text, encoding="utf-8")
                 changed.append(str(target))
-        _keep_source_newer(exercises / path.with_suffix(".md").name, exercises / path.name)
+        keep_source_newer(exercises / path.with_suffix(".md").name, exercises / path.name)
     return changed
 
 
-def _keep_source_newer(source: Path, notebook: Path) -> None:
-    # jupytext (in the test extras) refuses to open a paired .ipynb newer than its .md; the .md is the source.
-    notebook_ns = notebook.stat().st_mtime_ns
-    if source.stat().st_mtime_ns < notebook_ns:
-        os.utime(source, ns=(notebook_ns, notebook_ns))
+def keep_source_newer(source: Path, built: Path) -> None:
+    """Give a paired .md source the modification time of its .ipynb if it is older.
+
+    jupytext's contents manager (installed with the test extras) refuses to open a paired .ipynb that is
+    more recent than its .md, for fear of losing edits made to the .ipynb; a build or a release writes the
+    .ipynb after its source, so without this `make lab` would refuse every notebook just written.
+    Used by the release and by tools/notebooks.py.
+    """
+    built_ns = built.stat().st_mtime_ns
+    if source.stat().st_mtime_ns < built_ns:
+        os.utime(source, ns=(built_ns, built_ns))
 
 
 # ---- the command -------------------------------------------------------------------------

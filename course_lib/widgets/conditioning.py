@@ -26,7 +26,6 @@ from ..descent import Trajectory, descend
 from ..optimizers import GradientDescent, Momentum
 from ..plots import describe as plot_description
 from ..plots.style import SMALL_FONT, styles_for_names
-from .a11y import EXPLORER_CSS
 from .explorer import DESCRIPTION_WIDTH, STILL_NOTE, Shown
 from .throttle import LatestWins
 
@@ -159,13 +158,7 @@ class ConditioningExplorer(Shown):
                                        continuous_update=True, style={"description_width": DESCRIPTION_WIDTH},
                                        layout=W.Layout(width="100%"))
         self.sliders = {"kappa": self.slider}
-        controls = W.VBox([self.slider], layout=W.Layout(flex="1 1 300px", min_width="260px", max_width="460px"))
-        controls.add_class("course-explorer-controls")
-        row = W.HBox([self.image, controls], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
-                                                             width="100%"))
-        row.add_class("course-explorer-row")
-        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.description, self.readout], layout=W.Layout(width="100%"))
-        self.view.add_class("course-explorer")
+        self._lay_out([self.slider])
         self.throttle = LatestWins(lambda values: self.update(**values))
         self.slider.observe(lambda change: self.throttle.request(kappa=change["new"]), names="value")
         self.update(kappa=kappa)

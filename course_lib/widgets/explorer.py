@@ -106,6 +106,16 @@ class Shown:
         self.description = W.HTML()
         self.description.add_class("course-explorer-alt")
 
+    def _lay_out(self, controls: list[W.Widget]) -> None:
+        """``view``: the picture and the controls in a row that wraps, then the description and the readout."""
+        column = W.VBox(controls, layout=W.Layout(flex="1 1 300px", min_width="260px", max_width="460px"))
+        column.add_class("course-explorer-controls")
+        row = W.HBox([self.image, column], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
+                                                           width="100%"))
+        row.add_class("course-explorer-row")
+        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.description, self.readout], layout=W.Layout(width="100%"))
+        self.view.add_class("course-explorer")
+
     def still_figure(self) -> Any:
         raise NotImplementedError
 
@@ -171,14 +181,7 @@ class _Explorer(Shown):
         (a 1280 px screen gives about 850 px) the controls move under the picture.
         """
         self.live = LiveMap(self.landscape, labels, styles, self._title())
-        controls = W.VBox([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu],
-                          layout=W.Layout(flex="1 1 300px", min_width="260px", max_width="460px"))
-        controls.add_class("course-explorer-controls")
-        row = W.HBox([self.image, controls], layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
-                                                             width="100%"))
-        row.add_class("course-explorer-row")
-        self.view = W.VBox([W.HTML(EXPLORER_CSS), row, self.description, self.readout], layout=W.Layout(width="100%"))
-        self.view.add_class("course-explorer")
+        self._lay_out([*self.sliders.values(), *self.general.values(), self.landscape_menu, self.start_menu])
         self._wire({**self.sliders, **self.general})
         self.update()
 
